@@ -1,0 +1,370 @@
+//! RSA keys for SHA256withRSA, parsed once.
+//!
+//! Providers hand out keys in every PEM flavour: PKCS#8 (`BEGIN PRIVATE KEY`)
+//! and PKCS#1 (`BEGIN RSA PRIVATE KEY`) private keys, SPKI (`BEGIN PUBLIC KEY`)
+//! and PKCS#1 (`BEGIN RSA PUBLIC KEY`) public keys, with LF or CRLF line ends,
+//! sometimes with the line breaks written as a literal `\n` (environment
+//! variables) or with no PEM armour at all (bare base64 DER). All of these are
+//! accepted. Keys smaller than 2048 bits are refused unless a
+//! [`KeyOptions`] explicitly allows them.
+//!
+//! ```
+//! use snap_bi::keys::{RsaPrivateKey, RsaPublicKey};
+//!
+//! # let private_pem = include_str!("../tests/vectors/keys/partner-test-private.pem");
+//! # let public_pem = include_str!("../tests/vectors/keys/partner-test-public.pem");
+//! let private = RsaPrivateKey::from_pem(private_pem)?;
+//! let public = RsaPublicKey::from_pem(public_pem)?;
+//! assert_eq!(private.bits(), 2048);
+//! assert_eq!(public.bits(), 2048);
+//! assert!(format!("{private:?}").contains("redacted"));
+//! # Ok::<(), snap_bi::keys::KeyError>(())
+//! ```
+
+use std::fmt;
+
+use aws_lc_rs::rsa::KeyPair;
+use aws_lc_rs::signature::{
+    KeyPair as _, ParsedPublicKey, RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+    RSA_PKCS1_2048_8192_SHA256,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+/// Why a key (or secret) could not be used.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The client secret is empty.
+    #[error("the client secret is empty")]
+    EmptySecret,
+    /// The input is neither PEM nor base64 DER.
+    #[error("key is not PEM or base64 DER: {0}")]
+    NotPem(String),
+    /// The PEM block is of a kind this function does not take.
+    #[error("expected {expected}, found a PEM block labelled \"{found}\"")]
+    WrongPemLabel {
+        /// What was expected.
+        expected: &'static str,
+        /// The label found.
+        found: String,
+    },
+    /// The key is encrypted; decrypt it first (`openssl pkcs8 -in k.pem -nocrypt`).
+    #[error("the private key is encrypted; provide it unencrypted (e.g. `openssl pkcs8 -topk8 -nocrypt`)")]
+    Encrypted,
+    /// The key is smaller than allowed.
+    #[error("RSA key has {bits} bits; at least {min_bits} are required")]
+    TooSmall {
+        /// The key's size.
+        bits: usize,
+        /// The configured minimum.
+        min_bits: usize,
+    },
+    /// The private key is smaller than 2048 bits, which the crypto backend
+    /// cannot sign with at all.
+    #[error(
+        "RSA private key is smaller than 2048 bits; aws-lc-rs cannot sign with it \
+         (ask the provider for a 2048-bit key pair)"
+    )]
+    PrivateKeyTooSmall,
+    /// The DER inside is not an RSA key of the expected kind.
+    #[error("not a valid RSA {0} key: {1}")]
+    Rejected(&'static str, String),
+}
+
+/// Policy for accepting keys.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyOptions {
+    min_bits: usize,
+}
+
+impl Default for KeyOptions {
+    fn default() -> Self {
+        Self { min_bits: 2048 }
+    }
+}
+
+impl KeyOptions {
+    /// The default policy: 2048 bits or more.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accepts public keys down to 1024 bits, which some sandboxes still hand
+    /// out. (Private keys under 2048 bits cannot be used for signing: the
+    /// crypto backend refuses them.)
+    #[must_use]
+    pub fn allow_legacy_1024(mut self) -> Self {
+        self.min_bits = 1024;
+        self
+    }
+
+    /// The minimum key size in bits.
+    #[must_use]
+    pub fn min_bits(&self) -> usize {
+        self.min_bits
+    }
+}
+
+/// A decoded key: its PEM label (empty for bare DER) and DER bytes.
+struct Der {
+    label: String,
+    bytes: Vec<u8>,
+}
+
+fn decode_pem(input: &[u8]) -> Result<Der, KeyError> {
+    let text = std::str::from_utf8(input)
+        .map_err(|_| KeyError::NotPem("not UTF-8 text".to_owned()))?
+        .trim();
+    // Keys pasted into environment variables often carry literal "\n".
+    let text = text.replace("\\n", "\n");
+    if text.contains("-----BEGIN") {
+        let pem = pem::parse(text.as_bytes()).map_err(|e| KeyError::NotPem(e.to_string()))?;
+        return Ok(Der {
+            label: pem.tag().to_owned(),
+            bytes: pem.into_contents(),
+        });
+    }
+    let compact: String = text.split_whitespace().collect();
+    let bytes = STANDARD
+        .decode(compact)
+        .map_err(|e| KeyError::NotPem(format!("no PEM armour and not base64 ({e})")))?;
+    Ok(Der {
+        label: String::new(),
+        bytes,
+    })
+}
+
+/// An RSA private key, parsed once. `Debug` shows only its size.
+pub struct RsaPrivateKey {
+    pair: KeyPair,
+}
+
+impl RsaPrivateKey {
+    /// Parses a PKCS#8 or PKCS#1 private key (PEM, or bare base64 DER).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the input is not an unencrypted RSA private key of at
+    /// least 2048 bits.
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        let der = decode_pem(pem.as_ref())?;
+        match der.label.as_str() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&der.bytes),
+            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der.bytes),
+            "ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
+            "" => Self::from_pkcs8_der(&der.bytes).or_else(|e| {
+                Self::from_pkcs1_der(&der.bytes).map_err(|_| e)
+            }),
+            other => Err(KeyError::WrongPemLabel {
+                expected: "PRIVATE KEY or RSA PRIVATE KEY",
+                found: other.to_owned(),
+            }),
+        }
+    }
+
+    /// Parses a PKCS#8 DER private key.
+    ///
+    /// # Errors
+    /// [`KeyError`] when it is not an RSA key of at least 2048 bits.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        KeyPair::from_pkcs8(der)
+            .map(|pair| Self { pair })
+            .map_err(|e| rejected("PKCS#8 private", &e))
+    }
+
+    /// Parses a PKCS#1 (`RSAPrivateKey`) DER private key.
+    ///
+    /// # Errors
+    /// [`KeyError`] when it is not an RSA key of at least 2048 bits.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        KeyPair::from_der(der)
+            .map(|pair| Self { pair })
+            .map_err(|e| rejected("PKCS#1 private", &e))
+    }
+
+    /// The modulus size in bits.
+    #[must_use]
+    pub fn bits(&self) -> usize {
+        self.pair.public_modulus_len() * 8
+    }
+
+    /// The matching public key.
+    ///
+    /// # Errors
+    /// Only if the backend cannot re-read its own public key (not expected).
+    pub fn public_key(&self) -> Result<RsaPublicKey, KeyError> {
+        RsaPublicKey::from_der(self.pair.public_key().as_ref(), KeyOptions::default())
+    }
+
+    /// Signs `message` with RSASSA-PKCS1-v1_5 SHA-256, returning the raw bytes.
+    pub(crate) fn sign_raw(&self, message: &[u8]) -> Option<Vec<u8>> {
+        let mut out = vec![0u8; self.pair.public_modulus_len()];
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.pair
+            .sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, message, &mut out)
+            .ok()?;
+        Some(out)
+    }
+}
+
+fn rejected(kind: &'static str, e: &aws_lc_rs::error::KeyRejected) -> KeyError {
+    if e.description_() == "TooSmall" {
+        KeyError::PrivateKeyTooSmall
+    } else {
+        KeyError::Rejected(kind, e.description_().to_owned())
+    }
+}
+
+impl fmt::Debug for RsaPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RsaPrivateKey(<redacted, {} bits>)", self.bits())
+    }
+}
+
+/// An RSA public key, parsed once.
+pub struct RsaPublicKey {
+    parsed: ParsedPublicKey,
+    bits: usize,
+}
+
+impl RsaPublicKey {
+    /// Parses an SPKI or PKCS#1 public key (PEM, or bare base64 DER) of at
+    /// least 2048 bits.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the input is not such a key.
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        Self::from_pem_with(pem, KeyOptions::default())
+    }
+
+    /// Like [`from_pem`](Self::from_pem), with a key-size policy.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the input is not an acceptable RSA public key.
+    pub fn from_pem_with(pem: impl AsRef<[u8]>, options: KeyOptions) -> Result<Self, KeyError> {
+        let der = decode_pem(pem.as_ref())?;
+        match der.label.as_str() {
+            "PUBLIC KEY" | "RSA PUBLIC KEY" | "" => Self::from_der(&der.bytes, options),
+            other => Err(KeyError::WrongPemLabel {
+                expected: "PUBLIC KEY or RSA PUBLIC KEY",
+                found: other.to_owned(),
+            }),
+        }
+    }
+
+    /// Parses SPKI or PKCS#1 DER.
+    ///
+    /// # Errors
+    /// [`KeyError`] when it is not an acceptable RSA public key.
+    pub fn from_der(der: &[u8], options: KeyOptions) -> Result<Self, KeyError> {
+        let key = aws_lc_rs::rsa::PublicKey::from_der(der)
+            .map_err(|e| KeyError::Rejected("public", e.description_().to_owned()))?;
+        let bits = key.modulus_len() * 8;
+        if bits < options.min_bits {
+            return Err(KeyError::TooSmall {
+                bits,
+                min_bits: options.min_bits,
+            });
+        }
+        let params = if bits < 2048 {
+            &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        } else {
+            &RSA_PKCS1_2048_8192_SHA256
+        };
+        let parsed = ParsedPublicKey::new(params, der)
+            .map_err(|e| KeyError::Rejected("public", e.description_().to_owned()))?;
+        Ok(Self { parsed, bits })
+    }
+
+    /// The modulus size in bits.
+    #[must_use]
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The size of a signature made with the matching private key, in bytes.
+    #[must_use]
+    pub fn signature_len(&self) -> usize {
+        self.bits / 8
+    }
+
+    /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
+    pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.parsed.verify_sig(message, signature).is_ok()
+    }
+}
+
+impl fmt::Debug for RsaPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RsaPublicKey({} bits)", self.bits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PKCS8: &str = include_str!("../tests/vectors/keys/partner-test-private.pem");
+    const PKCS1: &str = include_str!("../tests/vectors/keys/partner-test-private-pkcs1.pem");
+    const SPKI: &str = include_str!("../tests/vectors/keys/partner-test-public.pem");
+
+    #[test]
+    fn pkcs8_and_pkcs1_are_the_same_key() {
+        let a = RsaPrivateKey::from_pem(PKCS8).unwrap();
+        let b = RsaPrivateKey::from_pem(PKCS1).unwrap();
+        assert_eq!(a.sign_raw(b"m"), b.sign_raw(b"m"));
+    }
+
+    #[test]
+    fn crlf_literal_newlines_and_bare_base64_are_accepted() {
+        let crlf = PKCS8.replace('\n', "\r\n");
+        assert!(RsaPrivateKey::from_pem(&crlf).is_ok());
+        let escaped = PKCS8.trim().replace('\n', "\\n");
+        assert!(RsaPrivateKey::from_pem(&escaped).is_ok());
+        let bare: String = PKCS8.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(RsaPrivateKey::from_pem(&bare).is_ok());
+        let bare1: String = PKCS1.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(RsaPrivateKey::from_pem(&bare1).is_ok());
+        let spki_crlf = SPKI.replace('\n', "\r\n");
+        assert_eq!(RsaPublicKey::from_pem(&spki_crlf).unwrap().bits(), 2048);
+    }
+
+    #[test]
+    fn public_key_round_trip() {
+        let private = RsaPrivateKey::from_pem(PKCS8).unwrap();
+        let public = private.public_key().unwrap();
+        let sig = private.sign_raw(b"hello").unwrap();
+        assert!(public.verify_raw(b"hello", &sig));
+        assert!(!public.verify_raw(b"hellO", &sig));
+        let from_file = RsaPublicKey::from_pem(SPKI).unwrap();
+        assert!(from_file.verify_raw(b"hello", &sig));
+    }
+
+    #[test]
+    fn wrong_kinds_are_clear_errors() {
+        assert!(matches!(
+            RsaPrivateKey::from_pem(SPKI),
+            Err(KeyError::WrongPemLabel { .. })
+        ));
+        assert!(matches!(
+            RsaPublicKey::from_pem(PKCS8),
+            Err(KeyError::WrongPemLabel { .. })
+        ));
+        assert!(matches!(
+            RsaPrivateKey::from_pem("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"),
+            Err(KeyError::Encrypted)
+        ));
+        assert!(matches!(RsaPrivateKey::from_pem("hello world"), Err(KeyError::NotPem(_))));
+        assert!(RsaPrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").is_err());
+        assert!(RsaPrivateKey::from_pem([0xff, 0xfe]).is_err());
+        assert!(RsaPublicKey::from_pem("").is_err());
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let k = RsaPrivateKey::from_pem(PKCS8).unwrap();
+        assert_eq!(format!("{k:?}"), "RsaPrivateKey(<redacted, 2048 bits>)");
+    }
+}

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(not(feature = "aws-lc-rs"))]
+compile_error!("snap-bi needs its `aws-lc-rs` feature (on by default) for SHA256withRSA");
+
+pub mod asymmetric;
+pub mod body;
+pub mod headers;
+pub mod keys;
+pub mod minify;
+pub mod response_code;
+pub mod signature;
+pub mod string_to_sign;
+pub mod symmetric;
+
+pub use asymmetric::{AsymmetricSigner, AsymmetricVerifier, SignError};
+pub use body::{BodyDigest, CanonicalBody, EmptyBodyRule};
+pub use keys::{KeyError, KeyOptions, RsaPrivateKey, RsaPublicKey};
+pub use minify::{BodyPolicy, MinifyError, minify};
+pub use signature::{Signature, SignatureEncoding, VerifyError};
+pub use string_to_sign::{StringToSign, TransactionParts, token_string_to_sign};
+pub use symmetric::{ClientSecret, SymmetricSigner};
+pub use response_code::{CaseCode, ResponseCode};

@@ -1,0 +1,591 @@
+//! JSON body minification: a validating whitespace strip.
+//!
+//! SNAP hashes `minify(RequestBody)`. Re-serialising JSON (parse, then print)
+//! reorders keys, rewrites numbers and changes escapes, so the hash no longer
+//! matches the bytes on the wire. [`minify`] instead removes only the
+//! whitespace *between* tokens (space, tab, CR, LF) and copies every other byte
+//! verbatim: key order, duplicate keys, escapes such as `\/` or `\u00e9`, and
+//! number spellings such as `10000.00` survive unchanged. While it strips, it
+//! checks that the input is exactly one JSON value (RFC 8259, UTF-8) and
+//! reports the byte offset of the first problem.
+//!
+//! Empty or whitespace-only input means "no body" and minifies to nothing.
+//!
+//! ```
+//! use snap_bi::minify::minify;
+//!
+//! let pretty = b"{\n  \"amount\": {\"value\": \"10000.00\", \"currency\": \"IDR\"},\n  \"note\": \"a  b\"\n}";
+//! let compact = minify(pretty)?;
+//! assert_eq!(&*compact, br#"{"amount":{"value":"10000.00","currency":"IDR"},"note":"a  b"}"#);
+//!
+//! let err = minify(br#"{"a":1,}"#).unwrap_err();
+//! assert_eq!(err.offset(), 7);
+//! # Ok::<(), snap_bi::minify::MinifyError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// How a request body is turned into the bytes that are hashed (and sent).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum BodyPolicy {
+    /// Validate the body as JSON and strip insignificant whitespace ([`minify`]).
+    /// The standard behaviour, and the default.
+    #[default]
+    Minify,
+    /// Hash the bytes exactly as given, without validating them. For callers
+    /// whose bodies are already compact, or not JSON at all.
+    Raw,
+}
+
+impl BodyPolicy {
+    /// Applies the policy to `body`, borrowing when nothing changes.
+    ///
+    /// # Errors
+    /// [`MinifyError`] when the policy is [`BodyPolicy::Minify`] and `body`
+    /// is not exactly one valid JSON value.
+    pub fn apply(self, body: &[u8]) -> Result<Cow<'_, [u8]>, MinifyError> {
+        match self {
+            Self::Minify => minify(body),
+            Self::Raw => Ok(Cow::Borrowed(body)),
+        }
+    }
+}
+
+/// Why a body is not valid JSON, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinifyError {
+    offset: usize,
+    kind: MinifyErrorKind,
+}
+
+impl MinifyError {
+    fn new(offset: usize, kind: MinifyErrorKind) -> Self {
+        Self { offset, kind }
+    }
+
+    /// Byte offset into the input where the problem was found.
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// What was wrong.
+    #[must_use]
+    pub fn kind(&self) -> MinifyErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for MinifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid JSON body at byte {}: {}", self.offset, self.kind)
+    }
+}
+
+impl std::error::Error for MinifyError {}
+
+/// The kinds of problem [`minify`] reports.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MinifyErrorKind {
+    /// The bytes are not valid UTF-8.
+    InvalidUtf8,
+    /// The input ended inside a value.
+    UnexpectedEnd,
+    /// A value (object, array, string, number, `true`, `false`, `null`) was expected.
+    ExpectedValue,
+    /// An object key (a string) was expected.
+    ExpectedKey,
+    /// A `:` was expected after an object key.
+    ExpectedColon,
+    /// A `,` or `}` was expected inside an object.
+    ExpectedCommaOrBrace,
+    /// A `,` or `]` was expected inside an array.
+    ExpectedCommaOrBracket,
+    /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
+    InvalidEscape,
+    /// An unescaped control character (U+0000 to U+001F) inside a string.
+    ControlCharacterInString,
+    /// A malformed number (leading `+`, leading zeros, missing digits).
+    InvalidNumber,
+    /// Something other than whitespace follows the single top-level value.
+    TrailingCharacters,
+}
+
+impl fmt::Display for MinifyErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidUtf8 => "not valid UTF-8",
+            Self::UnexpectedEnd => "unexpected end of input",
+            Self::ExpectedValue => "expected a JSON value",
+            Self::ExpectedKey => "expected an object key (a string)",
+            Self::ExpectedColon => "expected ':' after the object key",
+            Self::ExpectedCommaOrBrace => "expected ',' or '}'",
+            Self::ExpectedCommaOrBracket => "expected ',' or ']'",
+            Self::InvalidEscape => "invalid escape sequence in string",
+            Self::ControlCharacterInString => "unescaped control character in string",
+            Self::InvalidNumber => "invalid number",
+            Self::TrailingCharacters => "characters after the JSON value",
+        })
+    }
+}
+
+/// Strips insignificant whitespace from a JSON text, validating it.
+///
+/// Returns the input unchanged (borrowed, no copy) when it contains no
+/// whitespace between tokens, and an empty slice for empty or
+/// whitespace-only input.
+///
+/// # Errors
+/// [`MinifyError`] with the byte offset of the first problem when the input
+/// is not exactly one JSON value in UTF-8.
+pub fn minify(input: &[u8]) -> Result<Cow<'_, [u8]>, MinifyError> {
+    // UTF-8 is checked once up front (fast, word-at-a-time in std); the scanner
+    // below then only needs to look at ASCII structure.
+    if let Err(e) = std::str::from_utf8(input) {
+        return Err(MinifyError::new(
+            e.valid_up_to(),
+            MinifyErrorKind::InvalidUtf8,
+        ));
+    }
+    let mut m = Minifier {
+        src: input,
+        pos: 0,
+        out: None,
+        copied: 0,
+        nesting: Nesting::default(),
+    };
+    m.skip_ws();
+    if m.pos == input.len() {
+        return Ok(Cow::Borrowed(&[]));
+    }
+    m.run()?;
+    Ok(match m.out {
+        None => Cow::Borrowed(&input[m.copied..]),
+        Some(mut out) => {
+            out.extend_from_slice(&input[m.copied..]);
+            Cow::Owned(out)
+        }
+    })
+}
+
+#[inline]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Container kinds on the nesting stack: the first 128 levels live in a
+/// bit set so typical bodies never allocate; deeper ones spill to a Vec.
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    bits: u128,
+    spill: Vec<bool>,
+}
+
+impl Nesting {
+    #[inline]
+    fn push(&mut self, is_object: bool) {
+        if self.depth < 128 {
+            let mask = 1u128 << self.depth;
+            if is_object {
+                self.bits |= mask;
+            } else {
+                self.bits &= !mask;
+            }
+        } else {
+            self.spill.push(is_object);
+        }
+        self.depth += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        if self.depth > 128 {
+            self.spill.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// `None` at the top level, else whether the innermost container is an object.
+    #[inline]
+    fn top_is_object(&self) -> Option<bool> {
+        match self.depth {
+            0 => None,
+            d if d <= 128 => Some(self.bits & (1u128 << (d - 1)) != 0),
+            _ => self.spill.last().copied(),
+        }
+    }
+}
+
+struct Minifier<'a> {
+    src: &'a [u8],
+    pos: usize,
+    /// Allocated lazily at the first whitespace gap; stays `None` for input
+    /// that is already compact, so that case never copies.
+    out: Option<Vec<u8>>,
+    /// Everything before this offset is already in `out` (or skipped).
+    copied: usize,
+    nesting: Nesting,
+}
+
+impl Minifier<'_> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn err(&self, kind: MinifyErrorKind) -> MinifyError {
+        let kind = if self.pos >= self.src.len() && kind != MinifyErrorKind::TrailingCharacters {
+            MinifyErrorKind::UnexpectedEnd
+        } else {
+            kind
+        };
+        MinifyError::new(self.pos, kind)
+    }
+
+    /// Skips a whitespace run and records it as a gap to leave out.
+    #[inline]
+    fn skip_ws(&mut self) {
+        let start = self.pos;
+        while let Some(&b) = self.src.get(self.pos) {
+            if !is_ws(b) {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.pos > start {
+            let src = self.src;
+            let out = self
+                .out
+                .get_or_insert_with(|| Vec::with_capacity(src.len()));
+            out.extend_from_slice(&src[self.copied..start]);
+            self.copied = self.pos;
+        }
+    }
+
+    /// Expects `b` at the cursor (after optional whitespace) and consumes it.
+    #[inline]
+    fn expect(&mut self, b: u8, kind: MinifyErrorKind) -> Result<(), MinifyError> {
+        self.skip_ws();
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.err(kind))
+        }
+    }
+
+    /// Parses an object key and the `:` after it.
+    #[inline]
+    fn key(&mut self) -> Result<(), MinifyError> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.err(MinifyErrorKind::ExpectedKey));
+        }
+        self.string()?;
+        self.expect(b':', MinifyErrorKind::ExpectedColon)
+    }
+
+    fn run(&mut self) -> Result<(), MinifyError> {
+        'value: loop {
+            // A value is expected here.
+            self.skip_ws();
+            match self.peek() {
+                Some(b'{') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                    } else {
+                        self.nesting.push(true);
+                        self.key()?;
+                        continue 'value;
+                    }
+                }
+                Some(b'[') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                    } else {
+                        self.nesting.push(false);
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => self.string()?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                _ => return Err(self.err(MinifyErrorKind::ExpectedValue)),
+            }
+            // A value has just ended: close containers or move to the next element.
+            loop {
+                self.skip_ws();
+                let Some(is_object) = self.nesting.top_is_object() else {
+                    return if self.pos == self.src.len() {
+                        Ok(())
+                    } else {
+                        Err(self.err(MinifyErrorKind::TrailingCharacters))
+                    };
+                };
+                match (self.peek(), is_object) {
+                    (Some(b','), true) => {
+                        self.pos += 1;
+                        self.key()?;
+                        continue 'value;
+                    }
+                    (Some(b','), false) => {
+                        self.pos += 1;
+                        continue 'value;
+                    }
+                    (Some(b'}'), true) | (Some(b']'), false) => {
+                        self.pos += 1;
+                        self.nesting.pop();
+                    }
+                    (_, true) => return Err(self.err(MinifyErrorKind::ExpectedCommaOrBrace)),
+                    (_, false) => return Err(self.err(MinifyErrorKind::ExpectedCommaOrBracket)),
+                }
+            }
+        }
+    }
+
+    /// Scans a string starting at its opening quote. String contents are
+    /// skipped with a vectorised search for `"` and `\`, not byte by byte.
+    #[inline]
+    fn string(&mut self) -> Result<(), MinifyError> {
+        self.pos += 1;
+        loop {
+            let rest = &self.src[self.pos..];
+            let Some(i) = memchr::memchr2(b'"', b'\\', rest) else {
+                // Report a control character before the missing quote, if any.
+                self.check_controls(rest.len())?;
+                self.pos = self.src.len();
+                return Err(self.err(MinifyErrorKind::UnexpectedEnd));
+            };
+            self.check_controls(i)?;
+            let at = self.pos + i;
+            if self.src[at] == b'"' {
+                self.pos = at + 1;
+                return Ok(());
+            }
+            self.pos = at;
+            self.escape()?;
+        }
+    }
+
+    /// Rejects raw control characters in the next `len` string bytes.
+    #[inline]
+    fn check_controls(&mut self, len: usize) -> Result<(), MinifyError> {
+        let span = &self.src[self.pos..self.pos + len];
+        // Branch-free OR-reduction vectorises; the exact position is only
+        // searched for on the (rare) error path.
+        if span.iter().fold(false, |acc, &b| acc | (b < 0x20)) {
+            if let Some(i) = span.iter().position(|&b| b < 0x20) {
+                self.pos += i;
+            }
+            return Err(self.err(MinifyErrorKind::ControlCharacterInString));
+        }
+        Ok(())
+    }
+
+    /// Validates the escape sequence at the cursor (which is on the backslash).
+    fn escape(&mut self) -> Result<(), MinifyError> {
+        match self.src.get(self.pos + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                self.pos += 2;
+                Ok(())
+            }
+            Some(b'u') => {
+                let hex = self.src.get(self.pos + 2..self.pos + 6);
+                match hex {
+                    Some(h) if h.iter().all(u8::is_ascii_hexdigit) => {
+                        self.pos += 6;
+                        Ok(())
+                    }
+                    Some(_) => Err(self.err(MinifyErrorKind::InvalidEscape)),
+                    None => {
+                        self.pos = self.src.len();
+                        Err(self.err(MinifyErrorKind::UnexpectedEnd))
+                    }
+                }
+            }
+            Some(_) => Err(self.err(MinifyErrorKind::InvalidEscape)),
+            None => {
+                self.pos = self.src.len();
+                Err(self.err(MinifyErrorKind::UnexpectedEnd))
+            }
+        }
+    }
+
+    #[inline]
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Result<(), MinifyError> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.err(MinifyErrorKind::InvalidNumber)),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.err(MinifyErrorKind::InvalidNumber));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err(MinifyErrorKind::InvalidNumber));
+            }
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), MinifyError> {
+        if self.src[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.err(MinifyErrorKind::ExpectedValue))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> String {
+        String::from_utf8(minify(input.as_bytes()).unwrap().into_owned()).unwrap()
+    }
+
+    fn bad(input: &[u8]) -> MinifyError {
+        minify(input).unwrap_err()
+    }
+
+    #[test]
+    fn strips_only_between_tokens() {
+        assert_eq!(ok(" { \"a b\" : [ 1 , \"x  y\" ] } "), "{\"a b\":[1,\"x  y\"]}");
+    }
+
+    #[test]
+    fn compact_input_is_borrowed() {
+        let input = br#"{"a":[1,2,{"b":null}]}"#;
+        assert!(matches!(minify(input).unwrap(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn leading_and_trailing_whitespace_only_still_borrowed_slice_is_correct() {
+        assert_eq!(ok("  {\"a\":1}"), "{\"a\":1}");
+        assert_eq!(ok("{\"a\":1}\n"), "{\"a\":1}");
+    }
+
+    #[test]
+    fn empty_and_whitespace_only_are_no_body() {
+        assert!(minify(b"").unwrap().is_empty());
+        assert!(minify(b" \r\n\t").unwrap().is_empty());
+    }
+
+    #[test]
+    fn scalars_at_top_level() {
+        assert_eq!(ok(" 12.5e-3 "), "12.5e-3");
+        assert_eq!(ok("true"), "true");
+        assert_eq!(ok("\"s\""), "\"s\"");
+        assert_eq!(ok("-0"), "-0");
+    }
+
+    #[test]
+    fn offsets_point_at_the_problem() {
+        assert_eq!(bad(b"{\"a\":1,}").offset(), 7);
+        assert_eq!(bad(b"{\"a\":1,}").kind(), MinifyErrorKind::ExpectedKey);
+        assert_eq!(bad(b"[1 2]").kind(), MinifyErrorKind::ExpectedCommaOrBracket);
+        assert_eq!(bad(b"[1 2]").offset(), 3);
+        assert_eq!(bad(b"{\"a\" 1}").kind(), MinifyErrorKind::ExpectedColon);
+        assert_eq!(bad(b"{\"a\":1} x").kind(), MinifyErrorKind::TrailingCharacters);
+        assert_eq!(bad(b"{\"a\":1} x").offset(), 8);
+        assert_eq!(bad(b"\"ab\x01\"").offset(), 3);
+        assert_eq!(
+            bad(b"\"ab\x01").kind(),
+            MinifyErrorKind::ControlCharacterInString
+        );
+        assert_eq!(bad(b"\"a\\q\"").kind(), MinifyErrorKind::InvalidEscape);
+        assert_eq!(bad(b"\"a\\u12g4\"").kind(), MinifyErrorKind::InvalidEscape);
+        assert_eq!(bad(b"\"a\\u12").kind(), MinifyErrorKind::UnexpectedEnd);
+        assert_eq!(bad(b"\"a\\").kind(), MinifyErrorKind::UnexpectedEnd);
+        assert_eq!(bad(b"{\"a\":").kind(), MinifyErrorKind::UnexpectedEnd);
+        assert_eq!(bad(b"{\"a\":").offset(), 5);
+        assert_eq!(bad(b"[\"x").kind(), MinifyErrorKind::UnexpectedEnd);
+        assert_eq!(bad(b"[\xff]").kind(), MinifyErrorKind::InvalidUtf8);
+        assert_eq!(bad(b"[\xff]").offset(), 1);
+    }
+
+    #[test]
+    fn numbers() {
+        for good in ["0", "-0", "10000.00", "1e10", "1E+2", "1.50E-2", "123"] {
+            assert_eq!(ok(good), good);
+        }
+        for b in ["01", "+1", "1.", ".5", "1e", "1e+", "-", "--1", "0x10"] {
+            assert!(minify(b.as_bytes()).is_err(), "{b} should be rejected");
+        }
+    }
+
+    #[test]
+    fn literals() {
+        for b in ["tru", "nul", "falsey", "True", "NaN", "Infinity"] {
+            assert!(minify(b.as_bytes()).is_err(), "{b} should be rejected");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_spills_without_recursion() {
+        let depth = 10_000;
+        let mut s = "[".repeat(depth);
+        s.push_str(&"]".repeat(depth));
+        assert_eq!(ok(&s), s);
+        let mut o = String::new();
+        for _ in 0..300 {
+            o.push_str("{\"k\" : [ ");
+        }
+        o.push('1');
+        for _ in 0..300 {
+            o.push_str(" ] }");
+        }
+        assert_eq!(ok(&o), o.replace(' ', ""));
+        // Mismatched closer deep in the spill area.
+        let mut m = "[".repeat(200);
+        m.push_str("1}");
+        assert_eq!(bad(m.as_bytes()).kind(), MinifyErrorKind::ExpectedCommaOrBracket);
+    }
+
+    #[test]
+    fn raw_policy_passes_bytes_through() {
+        let body = b"{ not json";
+        assert_eq!(&*BodyPolicy::Raw.apply(body).unwrap(), body);
+        assert!(BodyPolicy::Minify.apply(body).is_err());
+    }
+
+    #[test]
+    fn error_display_names_offset() {
+        let e = bad(b"{\"a\":+1}");
+        assert_eq!(e.to_string(), "invalid JSON body at byte 5: expected a JSON value");
+    }
+}
