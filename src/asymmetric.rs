@@ -144,7 +144,10 @@ impl AsymmetricVerifier {
         timestamp: &str,
         signature: &str,
     ) -> Result<(), VerifyError> {
-        self.verify_bytes(token_string_to_sign(client_id, timestamp).as_bytes(), signature)
+        self.verify_bytes(
+            token_string_to_sign(client_id, timestamp).as_bytes(),
+            signature,
+        )
     }
 
     /// Verifies an asymmetric transaction or notification signature.
@@ -187,10 +190,15 @@ mod tests {
         assert_eq!(sig.as_str().len(), 512);
         let v = AsymmetricVerifier::new(RsaPublicKey::from_pem(PUBLIC).unwrap());
         assert!(v.verify_token("c", "t", sig.as_str()).is_ok());
-        assert_eq!(v.verify_token("c", "u", sig.as_str()), Err(VerifyError::Mismatch));
+        assert_eq!(
+            v.verify_token("c", "u", sig.as_str()),
+            Err(VerifyError::Mismatch)
+        );
         assert!(matches!(
             v.verify_token("c", "t", "AAAA"),
-            Err(VerifyError::Malformed { expected_bytes: 256 })
+            Err(VerifyError::Malformed {
+                expected_bytes: 256
+            })
         ));
     }
 
@@ -198,12 +206,19 @@ mod tests {
     fn legacy_1024_bit_keys_only_when_allowed() {
         assert_eq!(
             RsaPublicKey::from_pem(LEGACY_PUBLIC).unwrap_err(),
-            KeyError::TooSmall { bits: 1024, min_bits: 2048 }
+            KeyError::TooSmall {
+                bits: 1024,
+                min_bits: 2048
+            }
         );
-        let key = RsaPublicKey::from_pem_with(LEGACY_PUBLIC, KeyOptions::new().allow_legacy_1024()).unwrap();
+        let key = RsaPublicKey::from_pem_with(LEGACY_PUBLIC, KeyOptions::new().allow_legacy_1024())
+            .unwrap();
         let v = AsymmetricVerifier::new(key);
         let msg = "legacy-client|2026-11-22T10:00:00+07:00";
         assert!(v.verify_bytes(msg.as_bytes(), LEGACY_SIG.trim()).is_ok());
-        assert!(v.verify_bytes(b"legacy-client|other", LEGACY_SIG.trim()).is_err());
+        assert!(
+            v.verify_bytes(b"legacy-client|other", LEGACY_SIG.trim())
+                .is_err()
+        );
     }
 }

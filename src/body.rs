@@ -228,8 +228,14 @@ mod tests {
             empty.segment(EmptyBodyRule::HashOfEmpty),
             BodySegment::Digest(&BodyDigest::EMPTY)
         );
-        assert_eq!(empty.segment(EmptyBodyRule::EmptySegment), BodySegment::Empty);
-        assert_eq!(empty.segment(EmptyBodyRule::DropSegment), BodySegment::Omitted);
+        assert_eq!(
+            empty.segment(EmptyBodyRule::EmptySegment),
+            BodySegment::Empty
+        );
+        assert_eq!(
+            empty.segment(EmptyBodyRule::DropSegment),
+            BodySegment::Omitted
+        );
         let braces = CanonicalBody::new(b"{}", BodyPolicy::Minify).unwrap();
         assert!(matches!(
             braces.segment(EmptyBodyRule::DropSegment),

@@ -50,7 +50,9 @@ pub enum KeyError {
         found: String,
     },
     /// The key is encrypted; decrypt it first (`openssl pkcs8 -in k.pem -nocrypt`).
-    #[error("the private key is encrypted; provide it unencrypted (e.g. `openssl pkcs8 -topk8 -nocrypt`)")]
+    #[error(
+        "the private key is encrypted; provide it unencrypted (e.g. `openssl pkcs8 -topk8 -nocrypt`)"
+    )]
     Encrypted,
     /// The key is smaller than allowed.
     #[error("RSA key has {bits} bits; at least {min_bits} are required")]
@@ -154,9 +156,8 @@ impl RsaPrivateKey {
             "PRIVATE KEY" => Self::from_pkcs8_der(&der.bytes),
             "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der.bytes),
             "ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
-            "" => Self::from_pkcs8_der(&der.bytes).or_else(|e| {
-                Self::from_pkcs1_der(&der.bytes).map_err(|_| e)
-            }),
+            "" => Self::from_pkcs8_der(&der.bytes)
+                .or_else(|e| Self::from_pkcs1_der(&der.bytes).map_err(|_| e)),
             other => Err(KeyError::WrongPemLabel {
                 expected: "PRIVATE KEY or RSA PRIVATE KEY",
                 found: other.to_owned(),
@@ -203,7 +204,12 @@ impl RsaPrivateKey {
         let mut out = vec![0u8; self.pair.public_modulus_len()];
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.pair
-            .sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, message, &mut out)
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &rng,
+                message,
+                &mut out,
+            )
             .ok()?;
         Some(out)
     }
@@ -353,11 +359,21 @@ mod tests {
             Err(KeyError::WrongPemLabel { .. })
         ));
         assert!(matches!(
-            RsaPrivateKey::from_pem("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"),
+            RsaPrivateKey::from_pem(
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"
+            ),
             Err(KeyError::Encrypted)
         ));
-        assert!(matches!(RsaPrivateKey::from_pem("hello world"), Err(KeyError::NotPem(_))));
-        assert!(RsaPrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").is_err());
+        assert!(matches!(
+            RsaPrivateKey::from_pem("hello world"),
+            Err(KeyError::NotPem(_))
+        ));
+        assert!(
+            RsaPrivateKey::from_pem(
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+            )
+            .is_err()
+        );
         assert!(RsaPrivateKey::from_pem([0xff, 0xfe]).is_err());
         assert!(RsaPublicKey::from_pem("").is_err());
     }

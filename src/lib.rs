@@ -9,6 +9,8 @@ compile_error!("snap-bi needs its `aws-lc-rs` feature (on by default) for SHA256
 
 pub mod asymmetric;
 pub mod body;
+pub mod endpoint;
+pub mod external_id;
 pub mod headers;
 pub mod keys;
 pub mod minify;
@@ -16,12 +18,16 @@ pub mod response_code;
 pub mod signature;
 pub mod string_to_sign;
 pub mod symmetric;
+pub mod timestamp;
 
 pub use asymmetric::{AsymmetricSigner, AsymmetricVerifier, SignError};
 pub use body::{BodyDigest, CanonicalBody, EmptyBodyRule};
+pub use endpoint::{EndpointUrlPolicy, endpoint_url};
+pub use external_id::{ExternalId, ExternalIdGenerator};
 pub use keys::{KeyError, KeyOptions, RsaPrivateKey, RsaPublicKey};
 pub use minify::{BodyPolicy, MinifyError, minify};
+pub use response_code::{CaseCode, ResponseCode};
 pub use signature::{Signature, SignatureEncoding, VerifyError};
 pub use string_to_sign::{StringToSign, TransactionParts, token_string_to_sign};
 pub use symmetric::{ClientSecret, SymmetricSigner};
-pub use response_code::{CaseCode, ResponseCode};
+pub use timestamp::{Clock, SystemClock, Timestamp, TimestampFormat};

@@ -80,7 +80,11 @@ impl MinifyError {
 
 impl fmt::Display for MinifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON body at byte {}: {}", self.offset, self.kind)
+        write!(
+            f,
+            "invalid JSON body at byte {}: {}",
+            self.offset, self.kind
+        )
     }
 }
 
@@ -484,7 +488,10 @@ mod tests {
 
     #[test]
     fn strips_only_between_tokens() {
-        assert_eq!(ok(" { \"a b\" : [ 1 , \"x  y\" ] } "), "{\"a b\":[1,\"x  y\"]}");
+        assert_eq!(
+            ok(" { \"a b\" : [ 1 , \"x  y\" ] } "),
+            "{\"a b\":[1,\"x  y\"]}"
+        );
     }
 
     #[test]
@@ -517,10 +524,16 @@ mod tests {
     fn offsets_point_at_the_problem() {
         assert_eq!(bad(b"{\"a\":1,}").offset(), 7);
         assert_eq!(bad(b"{\"a\":1,}").kind(), MinifyErrorKind::ExpectedKey);
-        assert_eq!(bad(b"[1 2]").kind(), MinifyErrorKind::ExpectedCommaOrBracket);
+        assert_eq!(
+            bad(b"[1 2]").kind(),
+            MinifyErrorKind::ExpectedCommaOrBracket
+        );
         assert_eq!(bad(b"[1 2]").offset(), 3);
         assert_eq!(bad(b"{\"a\" 1}").kind(), MinifyErrorKind::ExpectedColon);
-        assert_eq!(bad(b"{\"a\":1} x").kind(), MinifyErrorKind::TrailingCharacters);
+        assert_eq!(
+            bad(b"{\"a\":1} x").kind(),
+            MinifyErrorKind::TrailingCharacters
+        );
         assert_eq!(bad(b"{\"a\":1} x").offset(), 8);
         assert_eq!(bad(b"\"ab\x01\"").offset(), 3);
         assert_eq!(
@@ -573,7 +586,10 @@ mod tests {
         // Mismatched closer deep in the spill area.
         let mut m = "[".repeat(200);
         m.push_str("1}");
-        assert_eq!(bad(m.as_bytes()).kind(), MinifyErrorKind::ExpectedCommaOrBracket);
+        assert_eq!(
+            bad(m.as_bytes()).kind(),
+            MinifyErrorKind::ExpectedCommaOrBracket
+        );
     }
 
     #[test]
@@ -586,6 +602,9 @@ mod tests {
     #[test]
     fn error_display_names_offset() {
         let e = bad(b"{\"a\":+1}");
-        assert_eq!(e.to_string(), "invalid JSON body at byte 5: expected a JSON value");
+        assert_eq!(
+            e.to_string(),
+            "invalid JSON body at byte 5: expected a JSON value"
+        );
     }
 }

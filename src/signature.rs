@@ -103,10 +103,10 @@ pub fn decode_signature(
 ) -> Result<(Vec<u8>, SignatureEncoding), VerifyError> {
     let malformed = VerifyError::Malformed { expected_bytes };
     let value = value.trim();
-    if value.len() == expected_bytes * 2 {
-        if let Ok(raw) = hex::decode(value) {
-            return Ok((raw, SignatureEncoding::Hex));
-        }
+    if value.len() == expected_bytes * 2
+        && let Ok(raw) = hex::decode(value)
+    {
+        return Ok((raw, SignatureEncoding::Hex));
     }
     // Cap before decoding so a huge header cannot cost a huge allocation.
     if value.len() > expected_bytes.div_ceil(3) * 4 {
@@ -127,7 +127,10 @@ mod tests {
         let raw = [7u8; 64];
         for enc in [SignatureEncoding::Base64, SignatureEncoding::Hex] {
             let s = Signature::encode(&raw, enc);
-            assert_eq!(decode_signature(s.as_str(), 64).unwrap(), (raw.to_vec(), enc));
+            assert_eq!(
+                decode_signature(s.as_str(), 64).unwrap(),
+                (raw.to_vec(), enc)
+            );
         }
         // Upper-case hex is accepted too.
         let upper = hex::encode_upper(raw);

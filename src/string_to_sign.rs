@@ -120,7 +120,11 @@ impl<'a> TransactionParts<'a> {
 
     /// Applies a provider's non-standard rule for requests without a body.
     #[must_use]
-    pub fn with_empty_body_rule(mut self, body: &'a CanonicalBody<'_>, rule: EmptyBodyRule) -> Self {
+    pub fn with_empty_body_rule(
+        mut self,
+        body: &'a CanonicalBody<'_>,
+        rule: EmptyBodyRule,
+    ) -> Self {
         self.body = body.segment(rule);
         self
     }
@@ -235,15 +239,25 @@ mod tests {
         let body = CanonicalBody::new(br#"{"a":1}"#, BodyPolicy::Minify).unwrap();
         let d = body.digest().as_str().to_owned();
         let p = TransactionParts::new("POST", "/p?q=1", &body, "TS");
-        assert_eq!(p.symmetric_string_to_sign("tok").as_str(), format!("POST:/p?q=1:tok:{d}:TS"));
-        assert_eq!(p.asymmetric_string_to_sign().as_str(), format!("POST:/p?q=1:{d}:TS"));
+        assert_eq!(
+            p.symmetric_string_to_sign("tok").as_str(),
+            format!("POST:/p?q=1:tok:{d}:TS")
+        );
+        assert_eq!(
+            p.asymmetric_string_to_sign().as_str(),
+            format!("POST:/p?q=1:{d}:TS")
+        );
     }
 
     #[test]
     fn empty_body_rules_shape_the_string() {
         let empty = CanonicalBody::empty();
         let p = TransactionParts::new("POST", "/p", &empty, "TS");
-        assert!(p.symmetric_string_to_sign("t").as_str().contains(BodyDigest::EMPTY.as_str()));
+        assert!(
+            p.symmetric_string_to_sign("t")
+                .as_str()
+                .contains(BodyDigest::EMPTY.as_str())
+        );
         let p2 = p.with_empty_body_rule(&empty, EmptyBodyRule::EmptySegment);
         assert_eq!(p2.symmetric_string_to_sign("t").as_str(), "POST:/p:t::TS");
         assert_eq!(p2.asymmetric_string_to_sign().as_str(), "POST:/p::TS");

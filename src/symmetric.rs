@@ -211,7 +211,10 @@ mod tests {
             s.sign(&parts, "myaccesstoken").as_str(),
             "KlQFzQx93dsvkwH1mnsHhFYvd2mXQ/ANVPspB2ehbvMIVYGba2G7ECobMvmNzOBd4Dp6m59izITTgyhan/eX0w=="
         );
-        let hex = s.clone().with_encoding(SignatureEncoding::Hex).sign(&parts, "myaccesstoken");
+        let hex = s
+            .clone()
+            .with_encoding(SignatureEncoding::Hex)
+            .sign(&parts, "myaccesstoken");
         assert_eq!(
             hex.as_str(),
             "2a5405cd0c7ddddb2f9301f59a7b0784562f77699743f00d54fb290767a16ef30855819b6b61bb102a1b32f98dcce05de03a7a9b9f62cc84d383285a9ff797d3"
@@ -230,7 +233,10 @@ mod tests {
             Err(VerifyError::Malformed { expected_bytes: 64 })
         ));
         let other = signer("k2").sign(&parts, "t");
-        assert_eq!(s.verify(&parts, "t", other.as_str()), Err(VerifyError::Mismatch));
+        assert_eq!(
+            s.verify(&parts, "t", other.as_str()),
+            Err(VerifyError::Mismatch)
+        );
     }
 
     #[test]

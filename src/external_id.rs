@@ -1,0 +1,389 @@
+//! The `X-EXTERNAL-ID` header (snap-spec §5.2): a numeric string of at most 36 characters that
+//! must be unique per partner per day.
+//!
+//! An [`ExternalIdGenerator`] joins a random per-generator prefix to a 16-digit atomic
+//! counter, so ids from one shared generator are unique by construction and ids from
+//! different processes collide only if their 64-bit prefixes do. [`ExternalId::parse`]
+//! validates an id supplied by a caller or received from a peer.
+//!
+//! ```
+//! use snap_bi::external_id::ExternalIdGenerator;
+//!
+//! let ids = ExternalIdGenerator::builder().prefix_seed(42).build()?;
+//! let first = ids.next_id();
+//! assert_eq!(first.as_str(), "000000000000000000420000000000000000");
+//! assert_ne!(ids.next_id(), first);
+//! # Ok::<(), snap_bi::external_id::ExternalIdError>(())
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The longest id SNAP allows, and the default generated length.
+pub const MAX_LENGTH: usize = 36;
+/// The shortest generated length: the counter alone, with no random prefix.
+pub const MIN_GENERATED_LENGTH: usize = COUNTER_DIGITS;
+
+/// 10^16 counter values last 115 days at 10^9 ids per second, far beyond SNAP's one-day scope.
+const COUNTER_DIGITS: usize = 16;
+const COUNTER_MODULUS: u64 = 10_000_000_000_000_000;
+/// `u64::MAX` has 20 decimal digits.
+const PREFIX_DIGITS: usize = MAX_LENGTH - COUNTER_DIGITS;
+
+/// Generates numeric `X-EXTERNAL-ID` values: a random prefix followed by a counter.
+///
+/// The prefix is a `u64` drawn once per generator (from the OS random number generator via
+/// [`uuid::Uuid::new_v4`]) and written as 20 zero-padded digits; the counter is 16 zero-padded
+/// digits. Share one generator (for example in an `Arc`) to get ids that are unique by
+/// construction: the counter does not repeat for 10^16 calls. (It then wraps modulo 10^16,
+/// which no process reaches in practice.) Ids from separate generators differ unless their
+/// prefixes collide.
+///
+/// With a length below 36 only the last `length − 16` prefix digits are kept, which leaves
+/// about 3.32 bits of cross-process randomness per digit (≈ 33 bits at length 26, none at 16).
+pub struct ExternalIdGenerator {
+    /// An id with the prefix digits in place and the counter digits still zero.
+    template: [u8; MAX_LENGTH],
+    /// Number of prefix digits, `length − 16`, at most 20.
+    prefix_len: usize,
+    counter: AtomicU64,
+}
+
+impl ExternalIdGenerator {
+    /// A generator of 36-digit ids with a random prefix.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with(MAX_LENGTH, random_prefix())
+    }
+
+    /// Starts configuring a generator (length, injected prefix).
+    pub fn builder() -> ExternalIdGeneratorBuilder {
+        ExternalIdGeneratorBuilder {
+            length: MAX_LENGTH,
+            prefix_seed: None,
+        }
+    }
+
+    /// The number of digits in every generated id.
+    #[must_use]
+    pub fn length(&self) -> usize {
+        self.prefix_len + COUNTER_DIGITS
+    }
+
+    /// The next id. Thread-safe; allocates only the returned string.
+    #[must_use]
+    pub fn next_id(&self) -> ExternalId {
+        // Relaxed suffices: uniqueness needs only the atomicity of the increment, not any
+        // ordering with other memory.
+        let count = self.counter.fetch_add(1, Ordering::Relaxed) % COUNTER_MODULUS;
+        let mut buf = self.template;
+        let (prefix, rest) = buf.split_at_mut(self.prefix_len);
+        write_digits(&mut rest[..COUNTER_DIGITS], count);
+        // All bytes are ASCII digits; collecting chars reserves the exact length once.
+        ExternalId(
+            prefix
+                .iter()
+                .chain(&rest[..COUNTER_DIGITS])
+                .map(|&b| char::from(b))
+                .collect(),
+        )
+    }
+
+    /// `length` must be in 16..=36; [`ExternalIdGeneratorBuilder::build`] checks it.
+    fn with(length: usize, prefix: u64) -> Self {
+        // Clamped so that this private constructor cannot panic even if misused.
+        let prefix_len = length.saturating_sub(COUNTER_DIGITS).min(PREFIX_DIGITS);
+        let mut template = [b'0'; MAX_LENGTH];
+        // `write_digits` keeps the low-order digits, which is what we want: the leading digit
+        // of a 20-digit u64 is only ever 0 or 1.
+        write_digits(&mut template[..prefix_len], prefix);
+        Self {
+            template,
+            prefix_len,
+            counter: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Default for ExternalIdGenerator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for ExternalIdGenerator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExternalIdGenerator")
+            .field("length", &self.length())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures an [`ExternalIdGenerator`]; obtained from [`ExternalIdGenerator::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ExternalIdGeneratorBuilder {
+    length: usize,
+    prefix_seed: Option<u64>,
+}
+
+impl ExternalIdGeneratorBuilder {
+    /// Digits per id, 16 to 36 (default 36); see [`ExternalIdGenerator`] for what a shorter
+    /// length costs in randomness.
+    pub fn length(mut self, length: usize) -> Self {
+        self.length = length;
+        self
+    }
+
+    /// Uses `prefix` as the generator's prefix instead of a random one, making the output
+    /// deterministic (for tests). Two generators with the same prefix produce the same ids.
+    pub fn prefix_seed(mut self, prefix: u64) -> Self {
+        self.prefix_seed = Some(prefix);
+        self
+    }
+
+    /// Builds the generator.
+    ///
+    /// # Errors
+    ///
+    /// [`ExternalIdError::InvalidLength`] when the length is outside 16..=36.
+    pub fn build(self) -> Result<ExternalIdGenerator, ExternalIdError> {
+        if !(MIN_GENERATED_LENGTH..=MAX_LENGTH).contains(&self.length) {
+            return Err(ExternalIdError::InvalidLength {
+                length: self.length,
+            });
+        }
+        let prefix = self.prefix_seed.unwrap_or_else(random_prefix);
+        Ok(ExternalIdGenerator::with(self.length, prefix))
+    }
+}
+
+/// 64 random bits from a v4 UUID. The UUID has 122 random bits: its version nibble lies in
+/// the high half and its variant bits in the low half, at positions where the other half is
+/// random, so the XOR of the halves is uniformly random in all 64 bits.
+fn random_prefix() -> u64 {
+    let (high, low) = uuid::Uuid::new_v4().as_u64_pair();
+    high ^ low
+}
+
+/// Writes `value` into `out` as zero-padded decimal, keeping the low-order digits if it is longer.
+fn write_digits(out: &mut [u8], mut value: u64) {
+    for slot in out.iter_mut().rev() {
+        // `value % 10` < 10, so the cast cannot truncate.
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// A validated `X-EXTERNAL-ID`: 1 to 36 ASCII digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    /// Validates an id supplied by a caller or received in a request.
+    ///
+    /// # Errors
+    ///
+    /// [`ExternalIdError::InvalidId`] unless `s` is 1 to 36 ASCII digits.
+    ///
+    /// ```
+    /// use snap_bi::external_id::ExternalId;
+    ///
+    /// assert_eq!(ExternalId::parse("1725949489")?.as_str(), "1725949489");
+    /// assert!(ExternalId::parse("12a").is_err());
+    /// # Ok::<(), snap_bi::external_id::ExternalIdError>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Self, ExternalIdError> {
+        if (1..=MAX_LENGTH).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(ExternalIdError::InvalidId { value: cut(s) })
+        }
+    }
+
+    /// The id as sent in the header.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Consumes the id, returning the string.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for ExternalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An external id, or a generator configuration, was rejected.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExternalIdError {
+    /// The generator length is outside 16..=36.
+    #[error("external id length {length} is outside 16..=36")]
+    InvalidLength {
+        /// The requested length.
+        length: usize,
+    },
+    /// The value is not 1 to 36 ASCII digits.
+    #[error("X-EXTERNAL-ID {value:?} must be 1 to 36 ASCII digits")]
+    InvalidId {
+        /// The rejected value, cut to 64 bytes so that hostile input cannot flood logs.
+        value: String,
+    },
+}
+
+/// At most 64 bytes of `s`, cut at a character boundary.
+fn cut(s: &str) -> String {
+    let mut end = s.len().min(64);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    fn seeded(length: usize, seed: u64) -> ExternalIdGenerator {
+        ExternalIdGenerator::builder()
+            .length(length)
+            .prefix_seed(seed)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn deterministic_with_seed() {
+        let g = seeded(36, 42);
+        assert_eq!(g.next_id().as_str(), "000000000000000000420000000000000000");
+        assert_eq!(g.next_id().as_str(), "000000000000000000420000000000000001");
+        let g = seeded(36, u64::MAX);
+        assert_eq!(g.next_id().as_str(), "184467440737095516150000000000000000");
+    }
+
+    #[test]
+    fn shorter_lengths_keep_low_order_prefix_digits() {
+        let g = seeded(26, 12_345_678_901_234_567_890);
+        assert_eq!(g.next_id().as_str(), "12345678900000000000000000");
+        let g = seeded(16, 12_345);
+        assert_eq!(g.next_id().as_str(), "0000000000000000");
+        assert_eq!(g.next_id().as_str(), "0000000000000001");
+        let g = seeded(17, 12_345);
+        assert_eq!(g.next_id().as_str(), "50000000000000000");
+        let g = seeded(35, u64::MAX);
+        assert_eq!(g.next_id().as_str(), "84467440737095516150000000000000000");
+    }
+
+    #[test]
+    fn all_digits_and_configured_length() {
+        for length in MIN_GENERATED_LENGTH..=MAX_LENGTH {
+            let g = ExternalIdGenerator::builder()
+                .length(length)
+                .build()
+                .unwrap();
+            assert_eq!(g.length(), length);
+            for _ in 0..10 {
+                let id = g.next_id();
+                assert_eq!(id.as_str().len(), length);
+                assert!(id.as_str().bytes().all(|b| b.is_ascii_digit()), "{id}");
+                assert_eq!(ExternalId::parse(id.as_str()).unwrap(), id);
+            }
+        }
+        assert_eq!(ExternalIdGenerator::new().length(), 36);
+        assert_eq!(ExternalIdGenerator::default().next_id().as_str().len(), 36);
+    }
+
+    #[test]
+    fn counter_wraps_modulo_10_pow_16() {
+        let g = seeded(16, 0);
+        g.counter.store(COUNTER_MODULUS - 1, Ordering::Relaxed);
+        assert_eq!(g.next_id().as_str(), "9999999999999999");
+        assert_eq!(g.next_id().as_str(), "0000000000000000");
+    }
+
+    #[test]
+    fn sequential_ids_are_distinct() {
+        let g = ExternalIdGenerator::new();
+        let ids: HashSet<ExternalId> = (0..100_000).map(|_| g.next_id()).collect();
+        assert_eq!(ids.len(), 100_000);
+    }
+
+    #[test]
+    fn concurrent_ids_are_distinct() {
+        let g = Arc::new(ExternalIdGenerator::new());
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let g = Arc::clone(&g);
+                std::thread::spawn(move || (0..10_000).map(|_| g.next_id()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all = HashSet::new();
+        for h in handles {
+            for id in h.join().unwrap() {
+                assert!(all.insert(id));
+            }
+        }
+        assert_eq!(all.len(), 80_000);
+    }
+
+    #[test]
+    fn different_seeds_differ_in_prefix() {
+        let a = seeded(36, 1).next_id();
+        let b = seeded(36, 2).next_id();
+        assert_ne!(a.as_str()[..20], b.as_str()[..20]);
+        assert_eq!(a.as_str()[20..], b.as_str()[20..]);
+        // Random prefixes differ too (probability of a clash: 2^-64).
+        let r1 = ExternalIdGenerator::new().next_id();
+        let r2 = ExternalIdGenerator::new().next_id();
+        assert_ne!(r1.as_str()[..20], r2.as_str()[..20]);
+    }
+
+    #[test]
+    fn builder_rejects_bad_lengths() {
+        for length in [0, 15, 37, 1000] {
+            assert_eq!(
+                ExternalIdGenerator::builder()
+                    .length(length)
+                    .build()
+                    .unwrap_err(),
+                ExternalIdError::InvalidLength { length }
+            );
+        }
+    }
+
+    #[test]
+    fn parse() {
+        let id = ExternalId::parse("1725949489").unwrap();
+        assert_eq!(id.as_str(), "1725949489");
+        assert_eq!(id.to_string(), "1725949489");
+        assert_eq!(id.into_string(), "1725949489");
+        assert!(ExternalId::parse(&"9".repeat(36)).is_ok());
+        for bad in ["12a", "", " 1", "1 ", "-1", "+1", "١٢", "sdk1234"] {
+            assert!(
+                matches!(ExternalId::parse(bad), Err(ExternalIdError::InvalidId { ref value }) if value == bad),
+                "{bad:?}"
+            );
+        }
+        assert!(ExternalId::parse(&"1".repeat(37)).is_err());
+        match ExternalId::parse(&"é".repeat(100)) {
+            Err(ExternalIdError::InvalidId { value }) => assert_eq!(value, "é".repeat(32)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn debug_hides_prefix() {
+        let g = seeded(30, 987_654_321);
+        let shown = format!("{g:?}");
+        assert_eq!(shown, "ExternalIdGenerator { length: 30, .. }");
+    }
+}

@@ -1,0 +1,538 @@
+//! The `X-TIMESTAMP` header (snap-spec §5.1): formatting, strict parsing and skew checks.
+//!
+//! The standard format is `yyyy-MM-ddTHH:mm:ssTZD` in Jakarta time, but providers differ on
+//! milliseconds and on `+07:00` versus UTC `Z`, so [`TimestampFormat`] picks one. A
+//! [`Timestamp`] keeps the header string byte for byte, because the exact same string goes
+//! into the header and the string-to-sign. Time is read through a [`Clock`] so that tests
+//! and examples can pin it.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use snap_bi::timestamp::{Timestamp, TimestampFormat};
+//!
+//! let instant = Utc.with_ymd_and_hms(2024, 9, 10, 6, 24, 42).single().ok_or("bad date")?;
+//! let ts = TimestampFormat::JakartaSeconds.format(instant);
+//! assert_eq!(ts.as_str(), "2024-09-10T13:24:42+07:00");
+//!
+//! let received = Timestamp::parse("2024-09-10T06:24:42.196Z")?;
+//! assert_eq!(received.as_str(), "2024-09-10T06:24:42.196Z");
+//! assert!(received.within_window(instant, std::time::Duration::from_secs(900)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, SubsecRound, TimeDelta, Utc};
+
+/// Longest header accepted by [`Timestamp::parse`]. A SNAP timestamp is 20–29 bytes; the
+/// slack allows nanosecond fractions while keeping hostile headers out of error messages.
+const MAX_LEN: usize = 64;
+
+/// Western Indonesia Time (WIB, Jakarta): UTC+7 all year, no daylight saving.
+const WIB_OFFSET_SECS: i32 = 7 * 3600;
+const WIB: Option<FixedOffset> = FixedOffset::east_opt(WIB_OFFSET_SECS);
+// Compile-time proof that `WIB` is `Some`, so the fallback in `format` is dead code.
+const _: () = assert!(WIB.is_some());
+
+/// Which `X-TIMESTAMP` layout to send.
+///
+/// All four are RFC 3339; they differ in fractional seconds and time zone. The examples show
+/// the instant `2024-09-10T06:24:42.196Z`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum TimestampFormat {
+    /// `2024-09-10T13:24:42+07:00`: Jakarta time, whole seconds.
+    ///
+    /// The ASPI standard and its samples, BCA and Paydia (fixed length 25), DANA, Winpay,
+    /// Faspay, BNC and BRI's current SDK.
+    #[default]
+    JakartaSeconds,
+    /// `2024-09-10T13:24:42.196+07:00`: Jakarta time with milliseconds.
+    ///
+    /// BRI's documentation for the token and notification APIs, Durianpay's samples.
+    JakartaMillis,
+    /// `2024-09-10T06:24:42Z`: UTC, whole seconds.
+    ///
+    /// DOKU, whose documentation requires UTC.
+    UtcSeconds,
+    /// `2024-09-10T06:24:42.196Z`: UTC with milliseconds (JavaScript's `toISOString()`).
+    ///
+    /// Midtrans' samples, DOKU's notification example, BRI's SDK for VA and QRIS notifications.
+    UtcMillis,
+}
+
+impl TimestampFormat {
+    /// Formats `instant` in this layout; sub-second digits beyond the layout's precision are
+    /// truncated, not rounded.
+    ///
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use snap_bi::timestamp::TimestampFormat;
+    ///
+    /// let t = Utc.with_ymd_and_hms(2024, 9, 10, 6, 24, 42).single().ok_or("bad date")?
+    ///     + TimeDelta::milliseconds(196);
+    /// assert_eq!(TimestampFormat::JakartaMillis.format(t).as_str(), "2024-09-10T13:24:42.196+07:00");
+    /// assert_eq!(TimestampFormat::UtcSeconds.format(t).as_str(), "2024-09-10T06:24:42Z");
+    /// # Ok::<(), &str>(())
+    /// ```
+    #[must_use]
+    pub fn format(self, instant: DateTime<Utc>) -> Timestamp {
+        let (digits, precision) = match self {
+            Self::JakartaSeconds | Self::UtcSeconds => (0, SecondsFormat::Secs),
+            Self::JakartaMillis | Self::UtcMillis => (3, SecondsFormat::Millis),
+        };
+        // Truncate first so that `instant()` equals what parsing the string would give.
+        let instant = instant.trunc_subsecs(digits);
+        let jakarta = matches!(self, Self::JakartaSeconds | Self::JakartaMillis);
+        match WIB {
+            Some(wib) if jakarta => {
+                let local = instant.with_timezone(&wib);
+                Timestamp {
+                    raw: local.to_rfc3339_opts(precision, false),
+                    instant: local,
+                }
+            }
+            // UTC layouts (and the unreachable case of an invalid WIB offset): `Z` suffix.
+            _ => Timestamp {
+                raw: instant.to_rfc3339_opts(precision, true),
+                instant: instant.fixed_offset(),
+            },
+        }
+    }
+}
+
+/// An `X-TIMESTAMP` header value: the exact string plus the instant it denotes.
+///
+/// Built either by [`TimestampFormat::format`] (sending) or [`Timestamp::parse`] (verifying a
+/// received header). Equality and hashing compare the string, since that is what is signed.
+#[derive(Clone, Debug)]
+pub struct Timestamp {
+    raw: String,
+    instant: DateTime<FixedOffset>,
+}
+
+impl Timestamp {
+    /// Validates a received header as RFC 3339 and keeps it byte for byte.
+    ///
+    /// Accepted: `yyyy-MM-ddTHH:mm:ss`, an optional fraction of any length, then `Z` or an
+    /// offset `±hh:mm`. Rejected although RFC 3339 allows them: a lowercase `t` or a space
+    /// between date and time, and a lowercase `z`, which no SNAP provider sends.
+    ///
+    /// # Errors
+    ///
+    /// [`TimestampError`] naming the value (cut to 64 bytes) and what is wrong with it.
+    ///
+    /// ```
+    /// use snap_bi::timestamp::Timestamp;
+    ///
+    /// let ts = Timestamp::parse("2024-09-10T13:24:42+07:00")?;
+    /// assert_eq!(ts.instant().timestamp(), 1_725_949_482);
+    /// assert!(Timestamp::parse("2024-09-10 13:24:42+07:00").is_err());
+    /// # Ok::<(), snap_bi::timestamp::TimestampError>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Self, TimestampError> {
+        if s.len() > MAX_LEN {
+            return Err(TimestampError::TooLong {
+                prefix: prefix(s),
+                len: s.len(),
+            });
+        }
+        // chrono accepts these relaxed RFC 3339 forms; SNAP's `yyyy-MM-ddTHH:mm:ssTZD` does not.
+        // RFC 3339 years have exactly four digits, so the separator is always byte 10.
+        if matches!(s.as_bytes().get(10), Some(b't' | b' ')) {
+            return Err(TimestampError::Separator {
+                value: s.to_owned(),
+            });
+        }
+        if s.ends_with('z') {
+            return Err(TimestampError::LowercaseZ {
+                value: s.to_owned(),
+            });
+        }
+        let instant =
+            DateTime::parse_from_rfc3339(s).map_err(|source| TimestampError::Invalid {
+                value: s.to_owned(),
+                source,
+            })?;
+        Ok(Self {
+            raw: s.to_owned(),
+            instant,
+        })
+    }
+
+    /// The header string, exactly as formatted or received.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// Consumes the timestamp, returning the header string.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.raw
+    }
+
+    /// The instant the header denotes, with the offset it was written in.
+    #[must_use]
+    pub fn instant(&self) -> DateTime<FixedOffset> {
+        self.instant
+    }
+
+    /// `now − instant`: positive when the timestamp lies in the past (the usual case for a
+    /// received request), negative when it lies in the future.
+    #[must_use]
+    pub fn skew(&self, now: DateTime<Utc>) -> TimeDelta {
+        // Both sides are within chrono's ±262 000-year range, whose difference fits TimeDelta.
+        now.signed_duration_since(self.instant)
+    }
+
+    /// Whether the timestamp is at most `window` away from `now`, in either direction.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use chrono::TimeDelta;
+    /// use snap_bi::timestamp::Timestamp;
+    ///
+    /// let ts = Timestamp::parse("2024-09-10T13:24:42+07:00")?;
+    /// let now = ts.instant().to_utc() + TimeDelta::seconds(901);
+    /// assert!(!ts.within_window(now, Duration::from_secs(900)));
+    /// assert!(ts.within_window(now, Duration::from_secs(901)));
+    /// # Ok::<(), snap_bi::timestamp::TimestampError>(())
+    /// ```
+    #[must_use]
+    pub fn within_window(&self, now: DateTime<Utc>, window: std::time::Duration) -> bool {
+        // Compare as std durations: `abs()` is never negative, so `to_std` cannot fail, and no
+        // window, however large, has to be converted into chrono's narrower range.
+        self.skew(now)
+            .abs()
+            .to_std()
+            .is_ok_and(|distance| distance <= window)
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        // The string determines the instant, so comparing it alone is enough.
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl Hash for Timestamp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+/// An `X-TIMESTAMP` value was rejected by [`Timestamp::parse`].
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimestampError {
+    /// Longer than any SNAP timestamp could be.
+    #[error("X-TIMESTAMP starting {prefix:?} is {len} bytes long; at most 64 are accepted")]
+    TooLong {
+        /// The first bytes of the value (at most 64, cut at a character boundary).
+        prefix: String,
+        /// The full length in bytes.
+        len: usize,
+    },
+    /// Date and time separated by a lowercase `t` or a space instead of `T`.
+    #[error("X-TIMESTAMP {value:?} must separate date and time with an uppercase 'T'")]
+    Separator {
+        /// The rejected value.
+        value: String,
+    },
+    /// UTC written as a lowercase `z` instead of `Z`.
+    #[error("X-TIMESTAMP {value:?} must write UTC as an uppercase 'Z'")]
+    LowercaseZ {
+        /// The rejected value.
+        value: String,
+    },
+    /// Not an RFC 3339 date-time (`yyyy-MM-ddTHH:mm:ss[.SSS]TZD`).
+    #[error("X-TIMESTAMP {value:?} is not yyyy-MM-ddTHH:mm:ss[.SSS] followed by Z or ±hh:mm")]
+    Invalid {
+        /// The rejected value.
+        value: String,
+        /// chrono's reason.
+        #[source]
+        source: chrono::ParseError,
+    },
+}
+
+/// At most `MAX_LEN` bytes of `s`, cut at a character boundary.
+fn prefix(s: &str) -> String {
+    let mut end = MAX_LEN.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+/// A source of the current time, injectable so that signing can be tested deterministically.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The operating system's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock stopped at one instant, for tests and examples.
+///
+/// ```
+/// use chrono::DateTime;
+/// use snap_bi::timestamp::{Clock, FixedClock, TimestampFormat};
+///
+/// let clock = FixedClock(DateTime::from_timestamp(1_725_949_482, 0).ok_or("range")?);
+/// assert_eq!(TimestampFormat::UtcSeconds.format(clock.now()).as_str(), "2024-09-10T06:24:42Z");
+/// # Ok::<(), &str>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use proptest::prelude::*;
+    use std::time::Duration;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap() + TimeDelta::milliseconds(ms.into())
+    }
+
+    const ALL: [TimestampFormat; 4] = [
+        TimestampFormat::JakartaSeconds,
+        TimestampFormat::JakartaMillis,
+        TimestampFormat::UtcSeconds,
+        TimestampFormat::UtcMillis,
+    ];
+
+    #[test]
+    fn formats() {
+        // Sub-millisecond nanoseconds must be truncated, not rounded up to .197.
+        let t = utc(2024, 9, 10, 6, 24, 42, 196) + TimeDelta::nanoseconds(999_999);
+        let got: Vec<String> = ALL.iter().map(|f| f.format(t).into_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "2024-09-10T13:24:42+07:00",
+                "2024-09-10T13:24:42.196+07:00",
+                "2024-09-10T06:24:42Z",
+                "2024-09-10T06:24:42.196Z",
+            ]
+        );
+        assert_eq!(TimestampFormat::default(), TimestampFormat::JakartaSeconds);
+        assert_eq!(TimestampFormat::JakartaSeconds.format(t).as_str().len(), 25);
+    }
+
+    #[test]
+    fn jakarta_day_boundary() {
+        let t = utc(2024, 12, 31, 17, 30, 0, 0);
+        assert_eq!(
+            TimestampFormat::JakartaSeconds.format(t).as_str(),
+            "2025-01-01T00:30:00+07:00"
+        );
+        assert_eq!(
+            TimestampFormat::UtcSeconds.format(t).as_str(),
+            "2024-12-31T17:30:00Z"
+        );
+    }
+
+    #[test]
+    fn millis_always_three_digits() {
+        let t = utc(2024, 9, 10, 6, 24, 42, 0);
+        assert_eq!(
+            TimestampFormat::JakartaMillis.format(t).as_str(),
+            "2024-09-10T13:24:42.000+07:00"
+        );
+        assert_eq!(
+            TimestampFormat::UtcMillis.format(t).as_str(),
+            "2024-09-10T06:24:42.000Z"
+        );
+        let t = utc(2024, 9, 10, 6, 24, 42, 999) + TimeDelta::nanoseconds(999_999);
+        assert_eq!(
+            TimestampFormat::UtcMillis.format(t).as_str(),
+            "2024-09-10T06:24:42.999Z"
+        );
+    }
+
+    #[test]
+    fn formatted_instant_is_truncated() {
+        let t = utc(2024, 9, 10, 6, 24, 42, 196);
+        let ts = TimestampFormat::JakartaSeconds.format(t);
+        assert_eq!(ts.instant(), utc(2024, 9, 10, 6, 24, 42, 0));
+        assert_eq!(ts.instant().offset().local_minus_utc(), 7 * 3600);
+        assert_eq!(TimestampFormat::UtcMillis.format(t).instant(), t);
+    }
+
+    #[test]
+    fn parse_round_trips_and_keeps_bytes() {
+        for s in [
+            "2024-09-10T13:24:42+07:00",
+            "2024-09-10T13:24:42.196+07:00",
+            "2024-09-10T06:24:42Z",
+            "2024-09-10T06:24:42.196Z",
+            "2020-12-21T07:56:11.000Z",
+            "2024-09-10T06:24:42-00:00",
+            "2024-09-10T06:24:42.123456789+05:30",
+        ] {
+            let ts = Timestamp::parse(s).unwrap();
+            assert_eq!(ts.as_str(), s);
+            assert_eq!(ts.to_string(), s);
+        }
+        let a = Timestamp::parse("2024-09-10T13:24:42+07:00").unwrap();
+        let b = Timestamp::parse("2024-09-10T06:24:42Z").unwrap();
+        assert_eq!(a.instant(), b.instant());
+        assert_ne!(a, b, "different header bytes sign differently");
+        assert_eq!(
+            a,
+            TimestampFormat::JakartaSeconds.format(b.instant().to_utc())
+        );
+    }
+
+    #[test]
+    fn parse_rejects() {
+        for s in [
+            "",
+            "garbage",
+            "2024-13-01T00:00:00+07:00",
+            "2024-02-30T00:00:00+07:00",
+            "2024-09-10T13:24:42",
+            "2024-09-10T13:24:42+0700",
+            "2024-09-10",
+            "1725949482",
+            " 2024-09-10T13:24:42+07:00",
+            "2024-09-10T13:24:42+07:00 ",
+        ] {
+            assert!(
+                matches!(Timestamp::parse(s), Err(TimestampError::Invalid { ref value, .. }) if value == s),
+                "{s:?}"
+            );
+        }
+        assert!(matches!(
+            Timestamp::parse("2024-09-10t13:24:42+07:00"),
+            Err(TimestampError::Separator { .. })
+        ));
+        assert!(matches!(
+            Timestamp::parse("2024-09-10 13:24:42+07:00"),
+            Err(TimestampError::Separator { .. })
+        ));
+        assert!(matches!(
+            Timestamp::parse("2024-09-10T13:24:42z"),
+            Err(TimestampError::LowercaseZ { .. })
+        ));
+        let long = format!("2024-09-10T13:24:42.{}Z", "1".repeat(60));
+        match Timestamp::parse(&long) {
+            Err(TimestampError::TooLong { prefix, len }) => {
+                assert_eq!(len, long.len());
+                assert_eq!(prefix, &long[..64]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = Timestamp::parse("2024-13-01T00:00:00+07:00").unwrap_err();
+        assert!(
+            err.to_string().contains("2024-13-01T00:00:00+07:00"),
+            "{err}"
+        );
+        // Multi-byte text at the cut must not panic.
+        assert!(Timestamp::parse(&"é".repeat(40)).is_err());
+    }
+
+    #[test]
+    fn window_both_directions() {
+        let ts = Timestamp::parse("2024-09-10T13:24:42+07:00").unwrap();
+        let at = utc(2024, 9, 10, 6, 24, 42, 0);
+        let w = Duration::from_secs(900);
+        assert!(ts.within_window(at, w));
+        assert!(ts.within_window(at + TimeDelta::seconds(900), w));
+        assert!(ts.within_window(at - TimeDelta::seconds(900), w));
+        assert!(!ts.within_window(at + TimeDelta::milliseconds(900_001), w));
+        assert!(!ts.within_window(at - TimeDelta::milliseconds(900_001), w));
+        assert_eq!(ts.skew(at + TimeDelta::seconds(5)), TimeDelta::seconds(5));
+        assert_eq!(ts.skew(at - TimeDelta::seconds(5)), TimeDelta::seconds(-5));
+        assert!(ts.within_window(at, Duration::ZERO));
+    }
+
+    #[test]
+    fn window_extremes_do_not_panic() {
+        let ts = Timestamp::parse("2024-09-10T13:24:42+07:00").unwrap();
+        assert!(ts.within_window(DateTime::<Utc>::MAX_UTC, Duration::MAX));
+        assert!(ts.within_window(DateTime::<Utc>::MIN_UTC, Duration::MAX));
+        assert!(!ts.within_window(DateTime::<Utc>::MIN_UTC, Duration::from_secs(1)));
+        let far = Timestamp::parse("9999-12-31T23:59:59+07:00").unwrap();
+        assert!(far.skew(DateTime::<Utc>::MIN_UTC) < TimeDelta::zero());
+        let early = Timestamp::parse("0000-01-01T00:00:00Z").unwrap();
+        assert!(early.skew(DateTime::<Utc>::MAX_UTC) > TimeDelta::zero());
+    }
+
+    #[test]
+    fn clocks() {
+        let t = utc(2024, 9, 10, 6, 24, 42, 0);
+        let fixed = FixedClock(t);
+        assert_eq!(fixed.now(), t);
+        let shared: Arc<dyn Clock> = Arc::new(fixed.clone());
+        assert_eq!(shared.now(), t);
+        assert_eq!(Arc::new(fixed).now(), t);
+        let before = Utc::now();
+        let now = SystemClock.now();
+        assert!(now >= before);
+    }
+
+    fn truncate(t: DateTime<Utc>, format: TimestampFormat) -> DateTime<Utc> {
+        let nanos = t.timestamp_subsec_nanos();
+        let keep = match format {
+            TimestampFormat::JakartaSeconds | TimestampFormat::UtcSeconds => 0,
+            _ => nanos - nanos % 1_000_000,
+        };
+        t.with_nanosecond(keep).unwrap()
+    }
+
+    use chrono::Timelike;
+
+    proptest! {
+        #[test]
+        fn format_then_parse_round_trips(
+            secs in NaiveDate::from_ymd_opt(1970, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+                ..NaiveDate::from_ymd_opt(2100, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp(),
+            nanos in 0u32..1_000_000_000,
+        ) {
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            for format in ALL {
+                let ts = format.format(t);
+                let parsed = Timestamp::parse(ts.as_str()).unwrap();
+                prop_assert_eq!(parsed.instant(), truncate(t, format));
+                prop_assert_eq!(parsed.instant(), ts.instant());
+                prop_assert_eq!(&parsed, &ts);
+            }
+        }
+    }
+}
