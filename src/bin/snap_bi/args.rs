@@ -1,0 +1,308 @@
+//! The command line, as clap derive structs. Doc comments here are the
+//! `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use snap_bi::{BodyPolicy, EmptyBodyRule, SignatureEncoding};
+
+/// Environment variable holding the client secret when `--secret-file` is absent.
+pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
+
+/// Sign, verify and minify Bank Indonesia SNAP API requests.
+///
+/// Secrets are never taken from the command line: the client secret comes
+/// from `--secret-file` or `SNAP_CLIENT_SECRET`, private keys from PEM files.
+///
+/// Exit status: 0 ok / signature valid, 1 signature does not verify (reason
+/// on stderr), 2 bad input (reason on stderr). The last line of stdout is the
+/// result.
+#[derive(Debug, Parser)]
+#[command(
+    name = "snap-bi",
+    version,
+    propagate_version = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_help = "Examples:\n  \
+        snap-bi minify body.json\n  \
+        SNAP_CLIENT_SECRET=... snap-bi sign symmetric --method POST --url /v1.0/qr/qr-mpm-generate \\\n      \
+        --token \"$TOKEN\" --timestamp 2024-03-05T10:37:16+07:00 --body body.json --explain\n  \
+        snap-bi sign token --client-id CLIENT --timestamp 2024-03-05T10:37:16+07:00 --private-key key.pem\n  \
+        snap-bi verify asymmetric --method POST --url /v1.0/debit/notify --timestamp TS \\\n      \
+        --body body.json --public-key provider.pem --signature \"$SIG\""
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The top-level subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Minify a JSON body exactly as SNAP hashes it.
+    ///
+    /// Removes only the whitespace between JSON tokens; key order, escapes and
+    /// number spellings are kept byte for byte. Prints the minified body as
+    /// one line (an empty line for empty input). Invalid JSON exits 2 with the
+    /// byte offset of the problem.
+    Minify(MinifyArgs),
+    /// Compute an X-SIGNATURE (printed as the last line of stdout).
+    #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
+    Sign(SignCommand),
+    /// Check an X-SIGNATURE: prints `valid` and exits 0, or prints
+    /// `invalid: <reason>` on stderr and exits 1.
+    #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
+    Verify(VerifyCommand),
+}
+
+/// `snap-bi minify`.
+#[derive(Debug, Args)]
+pub(crate) struct MinifyArgs {
+    /// JSON file to minify; standard input when absent or `-`.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: Option<PathBuf>,
+}
+
+/// `snap-bi sign …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SignCommand {
+    /// HMAC-SHA512 transaction signature, keyed with the client secret.
+    ///
+    /// String-to-sign: METHOD:EndpointUrl:AccessToken:sha256hex(minify(body)):Timestamp.
+    /// The client secret is read from --secret-file, else from SNAP_CLIENT_SECRET.
+    Symmetric(SignSymmetricArgs),
+    /// SHA256withRSA transaction or notification signature.
+    ///
+    /// String-to-sign: METHOD:EndpointUrl:sha256hex(minify(body)):Timestamp.
+    Asymmetric(SignAsymmetricArgs),
+    /// SHA256withRSA access-token request signature.
+    ///
+    /// String-to-sign: clientId|Timestamp.
+    Token(SignTokenArgs),
+}
+
+/// `snap-bi verify …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum VerifyCommand {
+    /// Verify an HMAC-SHA512 transaction signature (base64 or hex).
+    ///
+    /// String-to-sign: METHOD:EndpointUrl:AccessToken:sha256hex(minify(body)):Timestamp.
+    /// The client secret is read from --secret-file, else from SNAP_CLIENT_SECRET.
+    Symmetric(VerifySymmetricArgs),
+    /// Verify a SHA256withRSA transaction or notification signature (base64 or hex).
+    ///
+    /// String-to-sign: METHOD:EndpointUrl:sha256hex(minify(body)):Timestamp.
+    Asymmetric(VerifyAsymmetricArgs),
+    /// Verify a SHA256withRSA access-token request signature (base64 or hex).
+    ///
+    /// String-to-sign: clientId|Timestamp.
+    Token(VerifyTokenArgs),
+}
+
+/// The signed parts of a transaction request, shared by the symmetric and
+/// asymmetric subcommands.
+#[derive(Debug, Args)]
+pub(crate) struct RequestArgs {
+    /// HTTP method; upper-cased before signing (SNAP methods are upper case).
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) method: String,
+    /// The EndpointUrl exactly as signed: path plus query (e.g.
+    /// `/v1.0/transfer-va/report?startDate=2024-01-01`). Used unchanged.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: String,
+    /// The X-TIMESTAMP header value, used byte for byte.
+    #[arg(long, value_name = "TS")]
+    pub(crate) timestamp: String,
+    /// File holding the request body (`-` for standard input). Without it the
+    /// request has no body, which hashes as the empty string.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) body: Option<PathBuf>,
+    /// Hash the body bytes exactly as given, without validating or minifying them.
+    #[arg(long)]
+    pub(crate) raw_body: bool,
+    /// What the body-hash field holds when there is no body.
+    #[arg(long, value_enum, value_name = "RULE", default_value_t = EmptyBodyRuleArg::HashOfEmpty)]
+    pub(crate) empty_body_rule: EmptyBodyRuleArg,
+    /// Print `minified-body:`, `body-sha256:` and `string-to-sign:` lines
+    /// before the result, to diff against a provider's sandbox. The
+    /// string-to-sign includes the access token.
+    #[arg(long)]
+    pub(crate) explain: bool,
+}
+
+impl RequestArgs {
+    /// How the body is turned into the hashed bytes.
+    pub(crate) fn body_policy(&self) -> BodyPolicy {
+        if self.raw_body {
+            BodyPolicy::Raw
+        } else {
+            BodyPolicy::Minify
+        }
+    }
+}
+
+/// The inputs of a symmetric signature besides the request itself.
+#[derive(Debug, Args)]
+pub(crate) struct SymmetricArgs {
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+    /// The B2B access token, with or without `Bearer `.
+    #[arg(
+        long,
+        value_name = "T",
+        env = "SNAP_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub(crate) token: String,
+    /// File holding the client secret (one trailing newline is ignored).
+    /// Without it, the secret is read from SNAP_CLIENT_SECRET.
+    #[arg(long, value_name = "F")]
+    pub(crate) secret_file: Option<PathBuf>,
+}
+
+/// `snap-bi sign symmetric`.
+#[derive(Debug, Args)]
+pub(crate) struct SignSymmetricArgs {
+    #[command(flatten)]
+    pub(crate) symmetric: SymmetricArgs,
+    /// Signature encoding: base64 (the standard) or hex (BRI).
+    #[arg(long, value_enum, value_name = "ENC", default_value_t = EncodingArg::Base64)]
+    pub(crate) encoding: EncodingArg,
+}
+
+/// `snap-bi verify symmetric`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifySymmetricArgs {
+    #[command(flatten)]
+    pub(crate) symmetric: SymmetricArgs,
+    /// Require the signature in this encoding; without it base64 and hex
+    /// are both accepted.
+    #[arg(long, value_enum, value_name = "ENC")]
+    pub(crate) encoding: Option<EncodingArg>,
+    /// The X-SIGNATURE value to check.
+    #[arg(long, value_name = "SIG")]
+    pub(crate) signature: String,
+}
+
+/// `snap-bi sign asymmetric`.
+#[derive(Debug, Args)]
+pub(crate) struct SignAsymmetricArgs {
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+    /// PEM file with the RSA private key (PKCS#8 or PKCS#1, unencrypted, at
+    /// least 2048 bits).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) private_key: PathBuf,
+}
+
+/// `snap-bi verify asymmetric`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyAsymmetricArgs {
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+    #[command(flatten)]
+    pub(crate) public_key: PublicKeyArgs,
+    /// The X-SIGNATURE value to check.
+    #[arg(long, value_name = "SIG")]
+    pub(crate) signature: String,
+}
+
+/// A public key to verify with.
+#[derive(Debug, Args)]
+pub(crate) struct PublicKeyArgs {
+    /// PEM file with the signer's RSA public key (SPKI or PKCS#1).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) public_key: PathBuf,
+    /// Accept 1024-bit public keys, which some sandboxes still use.
+    #[arg(long)]
+    pub(crate) allow_legacy_1024: bool,
+}
+
+/// The signed parts of an access-token request.
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// The X-CLIENT-KEY (client ID).
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: String,
+    /// The X-TIMESTAMP header value, used byte for byte.
+    #[arg(long, value_name = "TS")]
+    pub(crate) timestamp: String,
+    /// Print the `string-to-sign:` line before the result.
+    #[arg(long)]
+    pub(crate) explain: bool,
+}
+
+/// `snap-bi sign token`.
+#[derive(Debug, Args)]
+pub(crate) struct SignTokenArgs {
+    #[command(flatten)]
+    pub(crate) token: TokenArgs,
+    /// PEM file with the RSA private key (PKCS#8 or PKCS#1, unencrypted, at
+    /// least 2048 bits).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) private_key: PathBuf,
+}
+
+/// `snap-bi verify token`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyTokenArgs {
+    #[command(flatten)]
+    pub(crate) token: TokenArgs,
+    #[command(flatten)]
+    pub(crate) public_key: PublicKeyArgs,
+    /// The X-SIGNATURE value to check.
+    #[arg(long, value_name = "SIG")]
+    pub(crate) signature: String,
+}
+
+/// `--encoding` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EncodingArg {
+    /// Standard base64 with padding.
+    Base64,
+    /// Lowercase hex.
+    Hex,
+}
+
+impl From<EncodingArg> for SignatureEncoding {
+    fn from(value: EncodingArg) -> Self {
+        match value {
+            EncodingArg::Base64 => Self::Base64,
+            EncodingArg::Hex => Self::Hex,
+        }
+    }
+}
+
+/// `--empty-body-rule` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EmptyBodyRuleArg {
+    /// The SHA-256 of the empty string (the standard).
+    HashOfEmpty,
+    /// An empty field: `POST:/path:token::timestamp`.
+    EmptySegment,
+    /// No field at all: `POST:/path:token:timestamp`.
+    DropSegment,
+}
+
+impl From<EmptyBodyRuleArg> for EmptyBodyRule {
+    fn from(value: EmptyBodyRuleArg) -> Self {
+        match value {
+            EmptyBodyRuleArg::HashOfEmpty => Self::HashOfEmpty,
+            EmptyBodyRuleArg::EmptySegment => Self::EmptySegment,
+            EmptyBodyRuleArg::DropSegment => Self::DropSegment,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

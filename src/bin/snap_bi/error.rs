@@ -1,0 +1,56 @@
+//! The binary's error type and its exit codes.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Why a subcommand did not succeed.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// The signature does not verify (exit 1). Printed as `invalid: <reason>`.
+    Invalid(String),
+    /// The input is unusable (exit 2): unreadable file, invalid JSON body, bad
+    /// key, missing secret, … Printed as `error: <reason>`.
+    Input(String),
+}
+
+impl CliError {
+    /// A bad-input error (exit 2).
+    pub(crate) fn input(reason: impl Into<String>) -> Self {
+        Self::Input(reason.into())
+    }
+
+    /// A failed verification (exit 1).
+    pub(crate) fn invalid(reason: impl Into<String>) -> Self {
+        Self::Invalid(reason.into())
+    }
+
+    /// The process exit status for this error.
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Invalid(_) => ExitCode::from(1),
+            Self::Input(_) => ExitCode::from(2),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    /// One line, without a trailing newline.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (label, reason) = match self {
+            Self::Invalid(reason) => ("invalid", reason),
+            Self::Input(reason) => ("error", reason),
+        };
+        // Keep the report on one line whatever the reason contains.
+        write!(f, "{label}: ")?;
+        for (i, line) in reason.lines().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// Result of a subcommand.
+pub(crate) type CliResult<T = ()> = Result<T, CliError>;

@@ -1,0 +1,136 @@
+//! Reading the inputs of a subcommand: files, standard input, the client
+//! secret, RSA keys, and the signed parts of a transaction.
+
+use std::env::{self, VarError};
+use std::io::Read;
+use std::path::Path;
+
+use snap_bi::{
+    BodyPolicy, CanonicalBody, ClientSecret, EmptyBodyRule, KeyOptions, RsaPrivateKey,
+    RsaPublicKey, TransactionParts,
+};
+
+use super::args::{PublicKeyArgs, RequestArgs, SECRET_ENV};
+use super::error::{CliError, CliResult};
+
+/// Reads `path`, or standard input when it is `None` or `-`. `what` names
+/// the input in error messages ("body file").
+pub(crate) fn read_input(path: Option<&Path>, what: &str) -> CliResult<Vec<u8>> {
+    match path {
+        Some(p) if p != Path::new("-") => read_file(p, what),
+        _ => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .map_err(|e| CliError::input(format!("cannot read {what} from stdin: {e}")))?;
+            Ok(buf)
+        }
+    }
+}
+
+/// Reads a whole file. `what` names it in error messages ("secret file").
+pub(crate) fn read_file(path: &Path, what: &str) -> CliResult<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| CliError::input(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+/// The client secret: the contents of `secret_file` (minus one trailing
+/// newline), else the `SNAP_CLIENT_SECRET` environment variable. Error
+/// messages name the source, never the secret.
+pub(crate) fn client_secret(secret_file: Option<&Path>) -> CliResult<ClientSecret> {
+    let (secret, source) = match secret_file {
+        Some(path) => {
+            let bytes = read_file(path, "secret file")?;
+            let mut text = String::from_utf8(bytes).map_err(|_| {
+                CliError::input(format!("secret file {} is not UTF-8 text", path.display()))
+            })?;
+            strip_one_newline(&mut text);
+            (text, format!("secret file {}", path.display()))
+        }
+        None => match env::var(SECRET_ENV) {
+            Ok(text) => (text, SECRET_ENV.to_owned()),
+            Err(VarError::NotPresent) => {
+                return Err(CliError::input(format!(
+                    "no client secret: pass --secret-file FILE or set {SECRET_ENV}"
+                )));
+            }
+            Err(VarError::NotUnicode(_)) => {
+                return Err(CliError::input(format!("{SECRET_ENV} is not UTF-8 text")));
+            }
+        },
+    };
+    ClientSecret::new(secret).map_err(|e| CliError::input(format!("{source}: {e}")))
+}
+
+/// Drops one trailing `\n` or `\r\n`, as left by editors and `echo`.
+fn strip_one_newline(text: &mut String) {
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+}
+
+/// Parses the private key in the PEM file at `path`.
+pub(crate) fn private_key(path: &Path) -> CliResult<RsaPrivateKey> {
+    let pem = read_file(path, "private key file")?;
+    RsaPrivateKey::from_pem(pem)
+        .map_err(|e| CliError::input(format!("private key {}: {e}", path.display())))
+}
+
+/// Parses the public key named by `args`.
+pub(crate) fn public_key(args: &PublicKeyArgs) -> CliResult<RsaPublicKey> {
+    let path = &args.public_key;
+    let pem = read_file(path, "public key file")?;
+    let options = if args.allow_legacy_1024 {
+        KeyOptions::new().allow_legacy_1024()
+    } else {
+        KeyOptions::new()
+    };
+    RsaPublicKey::from_pem_with(pem, options)
+        .map_err(|e| CliError::input(format!("public key {}: {e}", path.display())))
+}
+
+/// The signed parts of a transaction request, loaded from the arguments.
+#[derive(Debug)]
+pub(crate) struct Request {
+    method: String,
+    url: String,
+    timestamp: String,
+    body: Vec<u8>,
+    policy: BodyPolicy,
+    rule: EmptyBodyRule,
+}
+
+impl Request {
+    /// Reads the body file (if any) and upper-cases the method.
+    pub(crate) fn load(args: &RequestArgs) -> CliResult<Self> {
+        let body = match &args.body {
+            Some(path) => read_input(Some(path), "body file")?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            method: args.method.to_ascii_uppercase(),
+            url: args.url.clone(),
+            timestamp: args.timestamp.clone(),
+            body,
+            policy: args.body_policy(),
+            rule: args.empty_body_rule.into(),
+        })
+    }
+
+    /// The body as hashed: minified (unless `--raw-body`) with its digest.
+    pub(crate) fn canonical_body(&self) -> CliResult<CanonicalBody<'_>> {
+        CanonicalBody::new(&self.body, self.policy).map_err(|e| {
+            CliError::input(format!("{e} (pass --raw-body to hash the body as given)"))
+        })
+    }
+
+    /// The string-to-sign parts over `body` (from [`canonical_body`](Self::canonical_body)).
+    pub(crate) fn parts<'a>(&'a self, body: &'a CanonicalBody<'_>) -> TransactionParts<'a> {
+        TransactionParts::new(&self.method, &self.url, body, &self.timestamp)
+            .with_empty_body_rule(body, self.rule)
+    }
+}
