@@ -32,7 +32,7 @@
 
 use std::fmt;
 
-use crate::body::{BodySegment, CanonicalBody, EmptyBodyRule};
+use crate::body::{BodyDigest, BodySegment, CanonicalBody, EmptyBodyRule};
 
 /// A finished string-to-sign.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -119,13 +119,18 @@ impl<'a> TransactionParts<'a> {
     }
 
     /// Applies a provider's non-standard rule for requests without a body.
+    /// Has no effect when there is a body.
     #[must_use]
-    pub fn with_empty_body_rule(
-        mut self,
-        body: &'a CanonicalBody<'_>,
-        rule: EmptyBodyRule,
-    ) -> Self {
-        self.body = body.segment(rule);
+    pub fn with_empty_body_rule(mut self, rule: EmptyBodyRule) -> Self {
+        // Only the empty body has the empty-string digest (finding another
+        // would be a SHA-256 preimage), so the digest identifies "no body".
+        if matches!(self.body, BodySegment::Digest(d) if *d == BodyDigest::EMPTY) {
+            self.body = match rule {
+                EmptyBodyRule::HashOfEmpty => BodySegment::Digest(&BodyDigest::EMPTY),
+                EmptyBodyRule::EmptySegment => BodySegment::Empty,
+                EmptyBodyRule::DropSegment => BodySegment::Omitted,
+            };
+        }
         self
     }
 
@@ -258,15 +263,13 @@ mod tests {
                 .as_str()
                 .contains(BodyDigest::EMPTY.as_str())
         );
-        let p2 = p.with_empty_body_rule(&empty, EmptyBodyRule::EmptySegment);
+        let p2 = p.with_empty_body_rule(EmptyBodyRule::EmptySegment);
         assert_eq!(p2.symmetric_string_to_sign("t").as_str(), "POST:/p:t::TS");
         assert_eq!(p2.asymmetric_string_to_sign().as_str(), "POST:/p::TS");
-        let p3 = p.with_empty_body_rule(&empty, EmptyBodyRule::DropSegment);
+        let p3 = p.with_empty_body_rule(EmptyBodyRule::DropSegment);
         assert_eq!(p3.symmetric_string_to_sign("t").as_str(), "POST:/p:t:TS");
         assert_eq!(p3.asymmetric_string_to_sign().as_str(), "POST:/p:TS");
     }
-
-    use crate::body::BodyDigest;
 
     #[test]
     fn bearer_prefix_is_dropped() {

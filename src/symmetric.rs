@@ -40,9 +40,6 @@ use crate::keys::KeyError;
 use crate::signature::{Signature, SignatureEncoding, VerifyError, decode_signature};
 use crate::string_to_sign::TransactionParts;
 
-/// An HMAC-SHA512 output is 64 bytes.
-const MAC_LEN: usize = 64;
-
 /// The client secret issued by the provider. Redacted in `Debug`; zeroised on drop.
 #[derive(Clone)]
 pub struct ClientSecret(SecretString);
@@ -83,6 +80,9 @@ pub struct SymmetricSigner {
 }
 
 impl SymmetricSigner {
+    /// Length in bytes of a symmetric signature (an HMAC-SHA512 output).
+    pub const SIGNATURE_LEN: usize = 64;
+
     /// Keys a signer with `secret` (the HMAC key schedule runs here, once).
     #[must_use]
     pub fn new(secret: &ClientSecret) -> Self {
@@ -137,7 +137,7 @@ impl SymmetricSigner {
         access_token: &str,
         signature: &str,
     ) -> Result<(), VerifyError> {
-        let (raw, _) = decode_signature(signature, MAC_LEN)?;
+        let (raw, _) = decode_signature(signature, Self::SIGNATURE_LEN)?;
         self.mac_of(parts, access_token)
             .verify_slice(&raw)
             .map_err(|_| VerifyError::Mismatch)
@@ -148,7 +148,7 @@ impl SymmetricSigner {
     /// # Errors
     /// As [`verify`](Self::verify).
     pub fn verify_bytes(&self, string_to_sign: &[u8], signature: &str) -> Result<(), VerifyError> {
-        let (raw, _) = decode_signature(signature, MAC_LEN)?;
+        let (raw, _) = decode_signature(signature, Self::SIGNATURE_LEN)?;
         let mut mac = self.keyed.clone();
         mac.update(string_to_sign);
         mac.verify_slice(&raw).map_err(|_| VerifyError::Mismatch)

@@ -42,11 +42,12 @@ impl fmt::Display for CliError {
         };
         // Keep the report on one line whatever the reason contains.
         write!(f, "{label}: ")?;
-        for (i, line) in reason.lines().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            f.write_str(line.trim_end())?;
+        let mut lines = reason.lines().map(str::trim).filter(|l| !l.is_empty());
+        if let Some(first) = lines.next() {
+            f.write_str(first)?;
+        }
+        for line in lines {
+            write!(f, " {line}")?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use snap_bi::{
-    BodyPolicy, CanonicalBody, ClientSecret, EmptyBodyRule, KeyOptions, RsaPrivateKey,
+    BodyPolicy, CanonicalBody, ClientSecret, EmptyBodyRule, KeyError, KeyOptions, RsaPrivateKey,
     RsaPublicKey, TransactionParts,
 };
 
@@ -89,8 +89,15 @@ pub(crate) fn public_key(args: &PublicKeyArgs) -> CliResult<RsaPublicKey> {
     } else {
         KeyOptions::new()
     };
-    RsaPublicKey::from_pem_with(pem, options)
-        .map_err(|e| CliError::input(format!("public key {}: {e}", path.display())))
+    RsaPublicKey::from_pem_with(pem, options).map_err(|e| {
+        let hint = match e {
+            KeyError::TooSmall { bits: 1024.., .. } if !args.allow_legacy_1024 => {
+                " (pass --allow-legacy-1024 to accept it)"
+            }
+            _ => "",
+        };
+        CliError::input(format!("public key {}: {e}{hint}", path.display()))
+    })
 }
 
 /// The signed parts of a transaction request, loaded from the arguments.
@@ -131,6 +138,6 @@ impl Request {
     /// The string-to-sign parts over `body` (from [`canonical_body`](Self::canonical_body)).
     pub(crate) fn parts<'a>(&'a self, body: &'a CanonicalBody<'_>) -> TransactionParts<'a> {
         TransactionParts::new(&self.method, &self.url, body, &self.timestamp)
-            .with_empty_body_rule(body, self.rule)
+            .with_empty_body_rule(self.rule)
     }
 }

@@ -1,7 +1,7 @@
 //! One function per subcommand. Each writes its stdout lines to an
 //! [`Output`] and returns a [`CliResult`]; [`dispatch`] routes a parsed
 //! [`Command`] to the right one. New subcommands add a variant to
-//! [`Command`](super::args::Command), a module here, and an arm below.
+//! [`Command`], a module here, and an arm below.
 
 mod minify;
 mod sign;

@@ -11,9 +11,6 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::input::{Request, client_secret, public_key};
 use crate::cli::output::Output;
 
-/// Bytes in an HMAC-SHA512 signature.
-const HMAC_SHA512_LEN: usize = 64;
-
 /// Prints `valid`, or turns the verification error into exit 1.
 fn report(result: Result<(), VerifyError>, out: &mut Output) -> CliResult {
     match result {
@@ -43,7 +40,7 @@ pub(crate) fn symmetric(args: &VerifySymmetricArgs, out: &mut Output) -> CliResu
         explain_transaction(out, &body, &parts.symmetric_string_to_sign(&sym.token));
     }
     if let Some(wanted) = args.encoding.map(SignatureEncoding::from)
-        && let Ok((_, found)) = decode_signature(&args.signature, HMAC_SHA512_LEN)
+        && let Ok((_, found)) = decode_signature(&args.signature, SymmetricSigner::SIGNATURE_LEN)
         && found != wanted
     {
         return Err(CliError::invalid(format!(
