@@ -123,8 +123,13 @@ impl<'a> TransactionParts<'a> {
     #[must_use]
     pub fn with_empty_body_rule(mut self, rule: EmptyBodyRule) -> Self {
         // Only the empty body has the empty-string digest (finding another
-        // would be a SHA-256 preimage), so the digest identifies "no body".
-        if matches!(self.body, BodySegment::Digest(d) if *d == BodyDigest::EMPTY) {
+        // would be a SHA-256 preimage), so the digest identifies "no body";
+        // `Empty` and `Omitted` mean "no body" already, so rules can be re-applied.
+        let no_body = match self.body {
+            BodySegment::Digest(d) => *d == BodyDigest::EMPTY,
+            BodySegment::Empty | BodySegment::Omitted => true,
+        };
+        if no_body {
             self.body = match rule {
                 EmptyBodyRule::HashOfEmpty => BodySegment::Digest(&BodyDigest::EMPTY),
                 EmptyBodyRule::EmptySegment => BodySegment::Empty,
@@ -269,6 +274,12 @@ mod tests {
         let p3 = p.with_empty_body_rule(EmptyBodyRule::DropSegment);
         assert_eq!(p3.symmetric_string_to_sign("t").as_str(), "POST:/p:t:TS");
         assert_eq!(p3.asymmetric_string_to_sign().as_str(), "POST:/p:TS");
+        // The last rule applied wins.
+        let back = p3.with_empty_body_rule(EmptyBodyRule::HashOfEmpty);
+        assert_eq!(
+            back.asymmetric_string_to_sign(),
+            p.asymmetric_string_to_sign()
+        );
     }
 
     #[test]
