@@ -8,6 +8,11 @@
 //! accepted. Keys smaller than 2048 bits are refused unless a
 //! [`KeyOptions`] explicitly allows them.
 //!
+//! Keys are aws-lc-rs key objects held directly. Signing never goes through
+//! jsonwebtoken's process-wide `CryptoProvider`, which panics when a
+//! dependency tree enables both of jsonwebtoken's backends, and which would
+//! re-parse the key on every signature.
+//!
 //! ```
 //! use snap_bi::keys::{RsaPrivateKey, RsaPublicKey};
 //!
