@@ -1,0 +1,159 @@
+//! Access tokens: the value type, and the [`TokenSource`] seam through which
+//! the signing layer asks for "a valid B2B token".
+//!
+//! The cache and fetch machinery (B2B single-flight cache, B2B2C per-customer
+//! store) lives in the sub-modules; everything here is the shared vocabulary.
+//!
+//! ```
+//! use snap_bi::token::{AccessToken, StaticToken, TokenSource};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let source = StaticToken::new(AccessToken::new("eyJhbGciOi...").unwrap());
+//! let token = source.token().await.unwrap();
+//! assert_eq!(token.expose_secret(), "eyJhbGciOi...");
+//! assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
+//! # });
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::HeaderValue;
+use subtle::ConstantTimeEq;
+
+/// A boxed, `Send` future, the return type of object-safe async trait methods
+/// in this crate.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An access token (B2B or B2B2C) as issued by the provider, without the
+/// `Bearer ` prefix.
+///
+/// Cheap to clone (shared). Redacted in `Debug`; equality is constant-time.
+#[derive(Clone)]
+pub struct AccessToken(Arc<str>);
+
+impl AccessToken {
+    /// Wraps a token string. A leading `Bearer ` (any case) is stripped, so
+    /// the value is what goes into the string-to-sign.
+    ///
+    /// # Errors
+    /// [`InvalidToken`] when the token is empty or cannot be an HTTP header
+    /// value (control characters, non-visible ASCII).
+    pub fn new(token: impl AsRef<str>) -> Result<Self, InvalidToken> {
+        let token = crate::string_to_sign::bare_token(token.as_ref());
+        if token.is_empty() {
+            return Err(InvalidToken::Empty);
+        }
+        if !token.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(InvalidToken::NotHeaderSafe);
+        }
+        Ok(Self(Arc::from(token)))
+    }
+
+    /// The token itself. Handle with care: it is a bearer credential.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    /// `Bearer <token>` as a header value marked sensitive (so HTTP/2 HPACK
+    /// never indexes it and well-behaved loggers skip it).
+    pub fn bearer_header_value(&self) -> HeaderValue {
+        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0))
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        value.set_sensitive(true);
+        value
+    }
+}
+
+impl PartialEq for AccessToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for AccessToken {}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+/// Why a string is not a usable [`AccessToken`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidToken {
+    /// The token is empty (or only `Bearer `).
+    #[error("the access token is empty")]
+    Empty,
+    /// The token has characters an HTTP header value cannot carry.
+    #[error("the access token has characters outside visible ASCII")]
+    NotHeaderSafe,
+}
+
+/// Where the signing layer gets its B2B access token.
+///
+/// Implemented by the crate's caching token clients and by [`StaticToken`];
+/// applications can implement it to plug in their own token management.
+pub trait TokenSource: Send + Sync {
+    /// A token valid for at least the caller's next request, fetching one if
+    /// none is cached (concurrent callers share one fetch).
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
+
+    /// Forget `rejected` because the provider answered `401xx01`/`401xx03`.
+    ///
+    /// Only drops the cached token if it is still `rejected`, so many
+    /// concurrent rejections of the same token cause one refetch.
+    fn invalidate(&self, rejected: &AccessToken);
+}
+
+impl<T: TokenSource + ?Sized> TokenSource for Arc<T> {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        (**self).token()
+    }
+    fn invalidate(&self, rejected: &AccessToken) {
+        (**self).invalidate(rejected);
+    }
+}
+
+/// A [`TokenSource`] that always hands out the same token: for tests, and for
+/// applications that obtain tokens elsewhere. `invalidate` does nothing.
+#[derive(Debug, Clone)]
+pub struct StaticToken(AccessToken);
+
+impl StaticToken {
+    /// A source that always returns `token`.
+    pub fn new(token: AccessToken) -> Self {
+        Self(token)
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(token) })
+    }
+    fn invalidate(&self, _rejected: &AccessToken) {}
+}
+
+/// Why no token could be obtained.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The provider answered, but refused: a non-success `responseCode` or a
+    /// non-2xx HTTP status.
+    #[error("token request refused: HTTP {status}, {code} {message:?}")]
+    Refused {
+        /// HTTP status of the answer.
+        status: http::StatusCode,
+        /// The `responseCode` as sent (empty when absent).
+        code: String,
+        /// The `responseMessage` as sent (empty when absent).
+        message: String,
+    },
+    /// The HTTP exchange itself failed (connection, timeout, body error).
+    #[error("token request failed: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
