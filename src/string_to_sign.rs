@@ -176,6 +176,13 @@ impl<'a> TransactionParts<'a> {
         self.write(Some(bare_token(access_token)), sink);
     }
 
+    /// Like [`write_symmetric`](Self::write_symmetric), but puts `token` in the
+    /// string exactly as given, `Bearer ` prefix included: for diagnosing senders
+    /// that signed the header value.
+    pub(crate) fn write_symmetric_verbatim(&self, token: &str, sink: &mut impl FnMut(&[u8])) {
+        self.write(Some(token), sink);
+    }
+
     /// Feeds the asymmetric string-to-sign to `sink` piece by piece.
     pub fn write_asymmetric(&self, sink: &mut impl FnMut(&[u8])) {
         self.write(None, sink);
