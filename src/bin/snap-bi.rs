@@ -1,4 +1,4 @@
-//! `snap-bi`: sign, verify and minify Bank Indonesia SNAP API requests from
+//! `snap-bi`: sign, verify, minify and explain Bank Indonesia SNAP API requests from
 //! the command line. See `snap-bi --help`.
 //!
 //! The binary is a thin shell over the `snap_bi` library; the argument

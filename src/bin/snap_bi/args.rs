@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use snap_bi::explain::SignatureScheme;
 use snap_bi::{BodyPolicy, EmptyBodyRule, SignatureEncoding};
 
 /// Environment variable holding the client secret when `--secret-file` is absent.
 pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
 
-/// Sign, verify and minify Bank Indonesia SNAP API requests.
+/// Sign, verify, minify and explain Bank Indonesia SNAP API requests.
 ///
 /// Secrets are never taken from the command line: the client secret comes
 /// from `--secret-file` or `SNAP_CLIENT_SECRET`, private keys from PEM files.
@@ -30,7 +31,9 @@ pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
         --token \"$TOKEN\" --timestamp 2024-03-05T10:37:16+07:00 --body body.json --explain\n  \
         snap-bi sign token --client-id CLIENT --timestamp 2024-03-05T10:37:16+07:00 --private-key key.pem\n  \
         snap-bi verify asymmetric --method POST --url /v1.0/debit/notify --timestamp TS \\\n      \
-        --body body.json --public-key provider.pem --signature \"$SIG\""
+        --body body.json --public-key provider.pem --signature \"$SIG\"\n  \
+        SNAP_CLIENT_SECRET=... snap-bi explain --method POST --url /v1.0/qr/qr-mpm-query \\\n      \
+        --headers-file captured-headers.txt --body body.json"
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -54,6 +57,20 @@ pub(crate) enum Command {
     /// `invalid: <reason>` on stderr and exits 1.
     #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
     Verify(VerifyCommand),
+    /// Explain why a captured request's X-SIGNATURE is rejected.
+    ///
+    /// Recomputes the signature under every known variant (EndpointUrl without
+    /// the query or absolute, body raw or re-serialised by PHP/Go/JavaScript,
+    /// empty-body rules, `Bearer ` in the token, re-formatted timestamps, hex
+    /// encoding, the other scheme) and names what differs from the standard.
+    /// Prints a table, then the verdict as the last line (or one JSON document
+    /// with --json). Exit 0 when the signature is valid under the standard, 1
+    /// when it only matches a non-standard variant or nothing, 2 on bad input.
+    #[command(after_help = "Example:\n  \
+        SNAP_CLIENT_SECRET=... snap-bi explain --method POST --url /snap/v1.0/qr/qr-mpm-query \\\n      \
+        -H 'X-TIMESTAMP: 2024-09-10T13:24:42+07:00' -H \"X-SIGNATURE: $SIG\" \\\n      \
+        -H \"Authorization: Bearer $TOKEN\" --body body.json")]
+    Explain(ExplainArgs),
 }
 
 /// `snap-bi minify`.
@@ -254,6 +271,77 @@ pub(crate) struct VerifyTokenArgs {
     /// The X-SIGNATURE value to check.
     #[arg(long, value_name = "SIG")]
     pub(crate) signature: String,
+}
+
+/// `snap-bi explain`.
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// HTTP method of the request; upper-cased (SNAP signs it upper case).
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) method: String,
+    /// The request target as sent: `/path?query`, or `https://host/path?query`.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: String,
+    /// A request header as `Name: value` (repeatable). X-SIGNATURE and
+    /// X-TIMESTAMP are required; Authorization carries the token of symmetric
+    /// signatures, X-CLIENT-KEY the client id of token requests, Host the host
+    /// of absolute-URL variants.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub(crate) headers: Vec<String>,
+    /// File of `Name: value` header lines, as curl prints them: blank lines,
+    /// `#` comments, a leading request line and `> ` prefixes are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) headers_file: Option<PathBuf>,
+    /// File holding the request body exactly as sent (`-` for standard input).
+    /// Without it the request has no body.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) body: Option<PathBuf>,
+    /// File holding the client secret, for symmetric signatures (one trailing
+    /// newline is ignored). Without it, SNAP_CLIENT_SECRET is used if set.
+    #[arg(long, value_name = "F")]
+    pub(crate) secret_file: Option<PathBuf>,
+    /// PEM file with the signer's RSA public key, for asymmetric transaction
+    /// and access-token signatures.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) public_key: Option<PathBuf>,
+    /// Accept a 1024-bit public key.
+    #[arg(long, requires = "public_key")]
+    pub(crate) allow_legacy_1024: bool,
+    /// Client id of an access-token request; defaults to the X-CLIENT-KEY header.
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// The scheme the request should be signed with; by default it follows from
+    /// the credentials given, the path and the profile.
+    #[arg(long, value_enum, value_name = "SCHEME")]
+    pub(crate) scheme: Option<SchemeArg>,
+    /// Provider whose conventions count as standard: aspi-standard, bca, bri,
+    /// dana, doku, midtrans or paydia.
+    #[arg(long, value_name = "NAME", default_value = "aspi-standard")]
+    pub(crate) profile: String,
+    /// Print the diagnosis as one JSON document instead of the table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `--scheme` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemeArg {
+    /// HMAC-SHA512 over METHOD:EndpointUrl:AccessToken:bodyhash:Timestamp.
+    Symmetric,
+    /// SHA256withRSA over METHOD:EndpointUrl:bodyhash:Timestamp.
+    Asymmetric,
+    /// SHA256withRSA over clientId|Timestamp.
+    Token,
+}
+
+impl From<SchemeArg> for SignatureScheme {
+    fn from(value: SchemeArg) -> Self {
+        match value {
+            SchemeArg::Symmetric => Self::Symmetric,
+            SchemeArg::Asymmetric => Self::Asymmetric,
+            SchemeArg::Token => Self::Token,
+        }
+    }
 }
 
 /// `--encoding` values.

@@ -63,6 +63,17 @@ pub(crate) fn client_secret(secret_file: Option<&Path>) -> CliResult<ClientSecre
     ClientSecret::new(secret).map_err(|e| CliError::input(format!("{source}: {e}")))
 }
 
+/// Like [`client_secret`], but `None` when neither the file nor the
+/// environment variable is given (the secret is optional for `explain`).
+pub(crate) fn optional_client_secret(
+    secret_file: Option<&Path>,
+) -> CliResult<Option<ClientSecret>> {
+    if secret_file.is_none() && env::var_os(SECRET_ENV).is_none() {
+        return Ok(None);
+    }
+    client_secret(secret_file).map(Some)
+}
+
 /// Drops one trailing `\n` or `\r\n`, as left by editors and `echo`.
 fn strip_one_newline(text: &mut String) {
     if text.ends_with('\n') {

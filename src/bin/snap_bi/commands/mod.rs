@@ -3,6 +3,7 @@
 //! [`Command`] to the right one. New subcommands add a variant to
 //! [`Command`], a module here, and an arm below.
 
+mod explain;
 mod minify;
 mod sign;
 mod verify;
@@ -23,6 +24,7 @@ pub(crate) fn dispatch(command: Command, out: &mut Output) -> CliResult {
         Command::Verify(VerifyCommand::Symmetric(args)) => verify::symmetric(&args, out),
         Command::Verify(VerifyCommand::Asymmetric(args)) => verify::asymmetric(&args, out),
         Command::Verify(VerifyCommand::Token(args)) => verify::token(&args, out),
+        Command::Explain(args) => explain::explain(&args, out),
     }
 }
 
