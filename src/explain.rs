@@ -450,6 +450,27 @@ impl Reencoding {
         text
     }
 
+    /// A few words for the table: `PHP escapes, f64 numbers, sorted keys`.
+    fn short(self) -> String {
+        let mut changes = Vec::new();
+        match self.escapes {
+            EscapeStyle::AsSent => {}
+            EscapeStyle::Minimal => changes.push("escapes decoded"),
+            EscapeStyle::Php => changes.push("PHP escapes"),
+            EscapeStyle::Ascii => changes.push("ASCII escapes"),
+            EscapeStyle::HtmlSafe => changes.push("Go HTML escapes"),
+        }
+        match self.numbers {
+            NumberStyle::AsSent => {}
+            NumberStyle::Shortest => changes.push("JS numbers"),
+            NumberStyle::Float => changes.push("f64 numbers"),
+        }
+        if self.keys == KeyOrder::Sorted {
+            changes.push("sorted keys");
+        }
+        changes.join(", ")
+    }
+
     fn changes(self) -> usize {
         usize::from(self.escapes != EscapeStyle::AsSent)
             + usize::from(self.numbers != NumberStyle::AsSent)

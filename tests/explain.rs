@@ -444,6 +444,10 @@ fn body_php_escaping() {
         "{d}"
     );
     assert!(d.summary().contains("PHP's json_encode"), "{d}");
+    assert!(
+        d.human().contains("re-serialised: PHP escapes, sha256 "),
+        "{d}"
+    );
 }
 
 #[test]

@@ -209,7 +209,7 @@ fn body_label(candidate: &Candidate<BodyForm, Segment>, body_is_empty: bool) -> 
     match candidate.form {
         BodyForm::Minified => format!("minified{hash}"),
         BodyForm::Raw => format!("raw, as received{hash}"),
-        BodyForm::Reencoded(how) => format!("re-serialised: {}{hash}", how.describe()),
+        BodyForm::Reencoded(how) => format!("re-serialised: {}{hash}", how.short()),
         BodyForm::Empty(form) if body_is_empty => format!("no body: {}", form.label()),
         BodyForm::Empty(form) => format!("signed as no body: {}", form.label()),
     }
