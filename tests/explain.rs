@@ -1049,3 +1049,109 @@ fn from_parts_of_a_received_request() {
         .unwrap();
     assert!(d.is_valid(), "{d}");
 }
+
+// ------------------------------------------------------------ properties
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use snap_bi::endpoint::{EndpointUrlPolicy, endpoint_url_from_str};
+    use snap_bi::minify::minify;
+    use snap_bi::timestamp::TimestampFormat;
+
+    fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            (0u32..1_000_000).prop_map(|cents| Value::from(f64::from(cents) / 100.0)),
+            "[a-zA-Z0-9 /é:.-]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z]{1,6}", inner), 1..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Sign with a random choice on each axis; explain finds exactly the
+        /// string that was signed (whatever it calls it when two choices
+        /// coincide), and calls it valid exactly when that is the standard string.
+        #[test]
+        fn explain_finds_the_string_that_was_signed(
+            value in arb_json(),
+            query in proptest::option::of("[a-z]=[0-9]{1,3}(&[a-z]=[0-9]{1,3}){0,2}"),
+            seconds in 1_600_000_000i64..1_900_000_000,
+            url_choice in 0usize..3,
+            body_choice in 0usize..3,
+            utc in any::<bool>(),
+            bearer in any::<bool>(),
+            hex in any::<bool>(),
+        ) {
+            let sent_body = serde_json::to_string_pretty(&value).unwrap();
+            let target = match &query {
+                Some(q) => format!("/v1.0/pay?{q}"),
+                None => "/v1.0/pay".to_owned(),
+            };
+            let instant = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
+            let sent_ts = TimestampFormat::JakartaSeconds.format(instant).into_string();
+
+            let policy = [EndpointUrlPolicy::AsSent, EndpointUrlPolicy::PathOnly, EndpointUrlPolicy::CanonicalQuery][url_choice];
+            let url = endpoint_url_from_str(&target, policy).unwrap().into_owned();
+            let signed_body: Vec<u8> = match body_choice {
+                0 => minify(sent_body.as_bytes()).unwrap().into_owned(),
+                1 => sent_body.clone().into_bytes(),
+                _ => serde_json::to_vec(&value).unwrap(),
+            };
+            let digest = CanonicalBody::from_canonical(signed_body.into()).digest().to_string();
+            let ts = if utc {
+                TimestampFormat::UtcSeconds.format(instant).into_string()
+            } else {
+                sent_ts.clone()
+            };
+            let token = if bearer { format!("Bearer {TOKEN}") } else { TOKEN.to_owned() };
+            let string = format!("POST:{url}:{token}:{digest}:{ts}");
+            let encoding = if hex { SignatureEncoding::Hex } else { SignatureEncoding::Base64 };
+            let sig = signer().with_encoding(encoding).sign_bytes(string.as_bytes());
+
+            let d = explain(&symmetric(), "POST", &target, &headers(sig.as_str(), &sent_ts), sent_body.as_bytes());
+            let redacted = string.replace(TOKEN, &format!("<token eyJ0…, {} chars>", TOKEN.len()));
+            prop_assert_eq!(d.matched_string_to_sign(), Some(redacted.as_str()), "{}", d);
+            let standard = !hex && redacted == d.standard_string_to_sign();
+            prop_assert_eq!(d.is_valid(), standard, "{}", d);
+            prop_assert!(!d.human().contains(TOKEN));
+        }
+
+        /// Whatever the bytes, explain answers (or refuses) without panicking,
+        /// and never prints the token.
+        #[test]
+        fn explain_never_panics(
+            target in "(/|https://h/)?[ -~]{0,30}",
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+            json_body in arb_json(),
+            use_json in any::<bool>(),
+            timestamp in "[ -~]{0,32}",
+            signature in "[A-Za-z0-9+/=]{0,100}",
+        ) {
+            let body = if use_json { serde_json::to_vec(&json_body).unwrap() } else { body };
+            let mut map = HeaderMap::new();
+            if let (Ok(ts), Ok(sig)) = (timestamp.parse(), signature.parse()) {
+                map.insert("x-timestamp", ts);
+                map.insert("x-signature", sig);
+            }
+            map.insert("authorization", format!("Bearer {TOKEN}").parse().unwrap());
+            let explainer = symmetric().public_key(public_key()).client_id("c").max_attempts(64);
+            if let Ok(d) = explainer.explain(&CapturedRequest::new("POST", &target, &map, &body)) {
+                prop_assert!(d.variants_tried() <= 64);
+                prop_assert!(!d.human().contains(TOKEN));
+                prop_assert!(!d.rejection_message().contains('\n'));
+            }
+        }
+    }
+}
