@@ -17,6 +17,19 @@
 //! JSON, no token, a body stream error — the call fails with a
 //! [`ClientError`] and **nothing is sent**.
 //!
+//! # The retry on an invalid token
+//! When the provider answers HTTP 401 with `responseCode` `401xx01` (token
+//! invalid) or `401xx03` (token not found), the layer tells the token source
+//! to [`invalidate`](crate::TokenSource::invalidate) that token (a no-op if
+//! another request already replaced it), takes a fresh one and sends the
+//! request once more with a new `X-TIMESTAMP`, signature and — when the layer
+//! generated it — a new `X-EXTERNAL-ID`: the first attempt was refused
+//! before processing, and a provider that records external ids early would
+//! answer `409xx00` to a reused one. An `X-EXTERNAL-ID` the caller set is
+//! kept as is. Any other answer, including every other 401, is returned
+//! unchanged (the layer reads a 401's body to decide, so those come back
+//! buffered, as [`SnapResponseBody`]'s `Right` side).
+//!
 //! # Redirects
 //! A signed request covers its method, path, body and timestamp; following
 //! a redirect would replay it (headers, token and signature included) to
