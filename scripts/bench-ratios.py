@@ -26,3 +26,8 @@ for group in sorted(groups):
     for name in sorted(benches, key=lambda n: (n != "floor", n)):
         ratio = f"{benches[name] / floor:5.2f}x floor" if floor else ""
         print(f"  {name:24} {fmt(benches[name]):>12}  {ratio}")
+    if {"floor", "signed", "full-sign"} <= benches.keys():
+        added = benches["signed"] - floor
+        budget = benches["full-sign"] + 1000
+        verdict = "within" if added <= budget else "OVER"
+        print(f"  added by the layer {fmt(added):>12}  (budget full-sign + 1 µs = {fmt(budget)}: {verdict})")

@@ -9,6 +9,7 @@ compile_error!("snap-bi needs its `aws-lc-rs` feature (on by default) for SHA256
 
 pub mod asymmetric;
 pub mod body;
+pub mod client;
 pub mod endpoint;
 pub mod explain;
 pub mod external_id;

@@ -1,0 +1,82 @@
+//! Layer overhead: the same request through the same in-process inner
+//! service, unsigned (`floor`) and through `SnapLayer` (`signed`), next to
+//! the pure symmetric sign of the same body (`full-sign`). The issue's
+//! target: `signed - floor <= full-sign + 1 µs`.
+//!
+//! Run `cargo bench --bench layer`; `python3 scripts/bench-ratios.py` prints
+//! the ratios and the added time.
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{Criterion, criterion_group, criterion_main};
+use http_body_util::Full;
+use snap_bi::client::{RequestSigner, SnapLayer};
+use snap_bi::token::StaticToken;
+use snap_bi::{
+    AccessToken, BodyPolicy, CanonicalBody, ClientSecret, ProviderProfile, SymmetricSigner,
+    TransactionParts,
+};
+use tower::{Layer, ServiceExt};
+
+const SECRET: &str = "paydia-like-secret";
+const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJQYXlkaWEiLCJpYXQiOjE3MjU5NDkxMjgsImV4cCI6MTcyNjAzNTUyOCwiZGF0YSI6eyJlbnYiOiJkZXZlbG9wbWVudCJ9fQ.tqcLnoXj5BFjqarIFOx688YNATijPlzA9FzRpACGfe4";
+const URL: &str = "http://127.0.0.1:8080/snap/v1.0/qr/qr-mpm-generate";
+const TS: &str = "2024-09-10T13:24:42+07:00";
+/// The ~250-byte compact QRIS MPM generate body of the signing bench.
+const QRIS_COMPACT: &str = r#"{"partnerReferenceNo":"2020102900000000000001","amount":{"value":"12345678.00","currency":"IDR"},"feeAmount":{"value":"12345678.00","currency":"IDR"},"merchantId":"00007100010926","terminalId":"213141251124","validityPeriod":"2009-07-03T12:08:56+07:00"}"#;
+
+fn request() -> http::Request<Full<Bytes>> {
+    let mut request = http::Request::new(Full::new(Bytes::from_static(QRIS_COMPACT.as_bytes())));
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = http::Uri::from_static(URL);
+    request
+}
+
+fn bench_layer(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let inner = tower::service_fn(|request: http::Request<Full<Bytes>>| async move {
+        black_box(&request);
+        Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::new())))
+    });
+    let secret = ClientSecret::new(SECRET).expect("secret");
+    let signer = RequestSigner::builder(ProviderProfile::paydia())
+        .client_secret(secret.clone())
+        .partner_id("PARTNER01")
+        .expect("partner")
+        .channel_id("95221")
+        .expect("channel")
+        .build()
+        .expect("signer");
+    let layer = SnapLayer::builder(signer)
+        .token_source(StaticToken::new(AccessToken::new(TOKEN).expect("token")))
+        .build()
+        .expect("layer");
+    let signed = layer.layer(inner);
+    let pure = SymmetricSigner::new(&secret);
+
+    let mut group = c.benchmark_group("layer/250B-compact");
+    group.bench_function("floor", |b| {
+        b.iter(|| rt.block_on(inner.oneshot(request())).expect("inner"));
+    });
+    group.bench_function("signed", |b| {
+        b.iter(|| {
+            rt.block_on(signed.clone().oneshot(request()))
+                .expect("signed")
+        });
+    });
+    group.bench_function("full-sign", |b| {
+        b.iter(|| {
+            let body = CanonicalBody::new(black_box(QRIS_COMPACT.as_bytes()), BodyPolicy::Minify)
+                .expect("body");
+            let parts = TransactionParts::new("POST", "/snap/v1.0/qr/qr-mpm-generate", &body, TS);
+            pure.sign(&parts, black_box(TOKEN))
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_layer);
+criterion_main!(benches);

@@ -1,0 +1,362 @@
+//! [`SnapLayer`]: the Tower layer that signs every outgoing SNAP request.
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::request::Parts;
+use http::{Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use tower::{BoxError, ServiceExt};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::response_code::ResponseCode;
+use crate::token::{AccessToken, BoxFuture, TokenSource};
+
+use super::error::{ClientError, ConfigError};
+use super::signer::{CustomerToken, EndUser, RequestSigner};
+
+/// Default limit on a request body the layer buffers and signs: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How much of a `401` response the layer reads to see whether the token was
+/// the problem.
+const REJECTION_BODY_LIMIT: usize = 64 * 1024;
+
+/// The body of responses coming out of [`SnapService`]: the inner service's
+/// body, or — for a `401` the layer had to read to decide on a retry — the
+/// same bytes, buffered.
+pub type SnapResponseBody<B> = Either<B, Full<Bytes>>;
+
+/// Signs every request that goes through it; see the [module docs](super).
+///
+/// Build it with [`SnapLayer::builder`]. Cloning is cheap (shared state).
+#[derive(Clone)]
+pub struct SnapLayer {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    signer: RequestSigner,
+    tokens: Option<Arc<dyn TokenSource>>,
+    body_limit: usize,
+    retry_on_invalid_token: bool,
+}
+
+impl fmt::Debug for SnapLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SnapLayer")
+            .field("profile", &self.shared.signer.profile().name())
+            .field("token_source", &self.shared.tokens.is_some())
+            .field("body_limit", &self.shared.body_limit)
+            .field(
+                "retry_on_invalid_token",
+                &self.shared.retry_on_invalid_token,
+            )
+            .finish()
+    }
+}
+
+impl SnapLayer {
+    /// Starts a layer around a configured [`RequestSigner`].
+    pub fn builder(signer: RequestSigner) -> SnapLayerBuilder {
+        SnapLayerBuilder {
+            signer,
+            tokens: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            retry_on_invalid_token: true,
+        }
+    }
+
+    /// The signer in use.
+    pub fn signer(&self) -> &RequestSigner {
+        &self.shared.signer
+    }
+}
+
+impl<S> Layer<S> for SnapLayer {
+    type Service = SnapService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SnapService {
+            inner,
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// Builds a [`SnapLayer`].
+#[must_use]
+pub struct SnapLayerBuilder {
+    signer: RequestSigner,
+    tokens: Option<Arc<dyn TokenSource>>,
+    body_limit: usize,
+    retry_on_invalid_token: bool,
+}
+
+impl fmt::Debug for SnapLayerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SnapLayerBuilder")
+            .field("profile", &self.signer.profile().name())
+            .field("token_source", &self.tokens.is_some())
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+impl SnapLayerBuilder {
+    /// Where B2B access tokens come from (required for symmetric profiles;
+    /// optional for asymmetric ones, which then still send `Authorization`).
+    pub fn token_source(mut self, tokens: impl TokenSource + 'static) -> Self {
+        self.tokens = Some(Arc::new(tokens));
+        self
+    }
+
+    /// Like [`token_source`](Self::token_source), for a source already
+    /// shared with other parts of the application.
+    pub fn shared_token_source(mut self, tokens: Arc<dyn TokenSource>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// The largest request body the layer accepts (default 1 MiB). Larger
+    /// bodies fail with [`ClientError::BodyTooLarge`] and nothing is sent.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Whether a `401xx01`/`401xx03` answer (token invalid / not found)
+    /// triggers one retry with a fresh token (default: yes).
+    pub fn retry_on_invalid_token(mut self, retry: bool) -> Self {
+        self.retry_on_invalid_token = retry;
+        self
+    }
+
+    /// The finished layer.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingTokenSource`] when the profile signs with the
+    /// B2B token (symmetric) and no token source was given.
+    pub fn build(self) -> Result<SnapLayer, ConfigError> {
+        if self.signer.needs_token() && self.tokens.is_none() {
+            return Err(ConfigError::MissingTokenSource);
+        }
+        Ok(SnapLayer {
+            shared: Arc::new(Shared {
+                signer: self.signer,
+                tokens: self.tokens,
+                body_limit: self.body_limit,
+                retry_on_invalid_token: self.retry_on_invalid_token,
+            }),
+        })
+    }
+}
+
+/// The service [`SnapLayer`] wraps around an HTTP client.
+///
+/// Accepts any `http::Request<B>` body; sends `http::Request<Full<Bytes>>`
+/// to the inner service; errors are `tower::BoxError` (a [`ClientError`]
+/// when the layer refused to send, else the inner service's error).
+#[derive(Clone)]
+pub struct SnapService<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> fmt::Debug for SnapService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SnapService")
+            .field("profile", &self.shared.signer.profile().name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> SnapService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, B, RB> Service<Request<B>> for SnapService<S>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<RB>> + Clone + Send + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+    RB: Body<Data = Bytes> + Send + 'static,
+    RB::Error: Into<BoxError>,
+{
+    type Response = Response<SnapResponseBody<RB>>;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Self::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The service polled ready goes into the future; a fresh clone stays
+        // (tower-service's "be careful when cloning inner services").
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let shared = self.shared.clone();
+        Box::pin(async move { shared.send(inner, request).await })
+    }
+}
+
+impl Shared {
+    async fn send<S, B, RB>(
+        &self,
+        inner: S,
+        request: Request<B>,
+    ) -> Result<Response<SnapResponseBody<RB>>, BoxError>
+    where
+        S: Service<Request<Full<Bytes>>, Response = Response<RB>> + Clone + Send + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+        RB: Body<Data = Bytes> + Send + 'static,
+        RB::Error: Into<BoxError>,
+    {
+        let (parts, body) = request.into_parts();
+        let raw = collect_limited(body, self.body_limit).await?;
+        let body = self.signer.canonical_body(raw)?;
+        let token = self.token().await?;
+        // Only a retry needs a second handle on the inner service.
+        let retry_inner = match (&token, self.retry_on_invalid_token) {
+            (Some(_), true) => Some(inner.clone()),
+            _ => None,
+        };
+        let signed = self.build(&parts, body.clone(), token.as_ref())?;
+        let response = inner.oneshot(signed).await.map_err(Into::into)?;
+
+        let (Some(rejected), Some(retry_inner), Some(tokens)) = (token, retry_inner, &self.tokens)
+        else {
+            return Ok(response.map(Either::Left));
+        };
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return Ok(response.map(Either::Left));
+        }
+        let (response_parts, response_body) = response.into_parts();
+        let bytes = Limited::new(response_body, REJECTION_BODY_LIMIT)
+            .collect()
+            .await?
+            .to_bytes();
+        if !token_rejected(&bytes) {
+            return Ok(Response::from_parts(
+                response_parts,
+                Either::Right(Full::new(bytes)),
+            ));
+        }
+        tokens.invalidate(&rejected);
+        let fresh = tokens.token().await.map_err(ClientError::Token)?;
+        // A new timestamp, signature and (unless the caller fixed it)
+        // X-EXTERNAL-ID: the first attempt was refused, not processed.
+        let signed = self.build(&parts, body, Some(&fresh))?;
+        let response = retry_inner.oneshot(signed).await.map_err(Into::into)?;
+        Ok(response.map(Either::Left))
+    }
+
+    async fn token(&self) -> Result<Option<AccessToken>, ClientError> {
+        match &self.tokens {
+            Some(tokens) => tokens.token().await.map(Some).map_err(ClientError::Token),
+            None => Ok(None),
+        }
+    }
+
+    fn build(
+        &self,
+        parts: &Parts,
+        body: Bytes,
+        token: Option<&AccessToken>,
+    ) -> Result<Request<Full<Bytes>>, ClientError> {
+        let mut headers = parts.headers.clone();
+        let customer = parts.extensions.get::<CustomerToken>().map(|c| &c.0);
+        let signed = self.signer.sign_parts(
+            &parts.method,
+            &parts.uri,
+            &mut headers,
+            body,
+            token,
+            customer,
+        )?;
+        if let Some(end_user) = parts.extensions.get::<EndUser>() {
+            end_user.apply(&mut headers);
+        }
+        let mut request = Request::new(Full::new(signed.body));
+        *request.method_mut() = parts.method.clone();
+        *request.uri_mut() = parts.uri.clone();
+        *request.version_mut() = parts.version;
+        *request.headers_mut() = headers;
+        *request.extensions_mut() = parts.extensions.clone();
+        Ok(request)
+    }
+}
+
+/// Buffers a body, refusing more than `limit` bytes.
+async fn collect_limited<B>(body: B, limit: usize) -> Result<Bytes, ClientError>
+where
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    // Refuse early when the body announces its size.
+    if body.size_hint().lower() > limit as u64 {
+        return Err(ClientError::BodyTooLarge { limit });
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<LengthLimitError>() => Err(ClientError::BodyTooLarge { limit }),
+        Err(err) => Err(ClientError::BodyRead(err)),
+    }
+}
+
+/// Whether a `401` body says the B2B token is invalid or unknown
+/// (`401xx01` / `401xx03`).
+pub(crate) fn token_rejected(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Answer<'a> {
+        #[serde(rename = "responseCode", borrow)]
+        response_code: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Answer<'_>>(body)
+        .ok()
+        .and_then(|a| a.response_code)
+        .and_then(|code| ResponseCode::parse(&code).ok())
+        .is_some_and(|code| code.is_token_invalid())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_rejection_is_read_from_the_response_code() {
+        assert!(token_rejected(
+            br#"{"responseCode":"4014701","responseMessage":"Invalid Token (B2B)"}"#
+        ));
+        assert!(token_rejected(br#"{"responseCode":"4015103"}"#));
+        assert!(!token_rejected(br#"{"responseCode":"4015100"}"#));
+        assert!(!token_rejected(br#"{"responseCode":"4015102"}"#));
+        assert!(!token_rejected(b"not json"));
+        assert!(!token_rejected(b""));
+    }
+}

@@ -1,0 +1,195 @@
+//! Signing inside a reqwest-middleware chain.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Extensions, HeaderMap, StatusCode, Uri};
+use http_body_util::{BodyExt, Limited};
+use reqwest_middleware::{Middleware, Next};
+
+use crate::token::{AccessToken, TokenSource};
+
+use super::error::{ClientError, ConfigError};
+use super::signer::{CustomerToken, EndUser, RequestSigner};
+
+/// A `reqwest_middleware::Middleware` that signs each request it sees.
+///
+/// Attach it **after** (inside) any retry middleware, so that every attempt
+/// is re-signed with a fresh `X-TIMESTAMP`, `X-EXTERNAL-ID` and signature:
+///
+/// ```
+/// use snap_bi::client::{RequestSigner, SnapMiddleware};
+/// use snap_bi::token::StaticToken;
+/// use snap_bi::{AccessToken, ClientSecret, ProviderProfile};
+///
+/// let signer = RequestSigner::builder(ProviderProfile::aspi_standard())
+///     .client_secret(ClientSecret::new("a-client-secret")?)
+///     .build()?;
+/// let middleware = SnapMiddleware::new(signer, Some(std::sync::Arc::new(
+///     StaticToken::new(AccessToken::new("b2b-token")?),
+/// )))?;
+/// let client = reqwest_middleware::ClientBuilder::new(
+///     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?,
+/// )
+/// // .with(RetryTransientMiddleware::new_with_policy(...))  <- retries go first
+/// .with(middleware)
+/// .build();
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Bodies must be buffered (`reqwest::Body::from(Bytes | Vec<u8> | String)`,
+/// which `.json()`/`.body()` produce); a streaming body cannot be hashed
+/// before it is sent and is refused with [`ClientError::UnsupportedRequest`].
+/// A `401xx01`/`401xx03` answer is retried once with a fresh token, as in
+/// [`SnapLayer`](super::SnapLayer). Set a [`CustomerToken`] or [`EndUser`]
+/// with `RequestBuilder::with_extension`.
+#[derive(Clone)]
+pub struct SnapMiddleware {
+    signer: Arc<RequestSigner>,
+    tokens: Option<Arc<dyn TokenSource>>,
+}
+
+impl std::fmt::Debug for SnapMiddleware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnapMiddleware")
+            .field("profile", &self.signer.profile().name())
+            .field("token_source", &self.tokens.is_some())
+            .finish()
+    }
+}
+
+impl SnapMiddleware {
+    /// A middleware signing with `signer`, getting B2B tokens from `tokens`.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingTokenSource`] for a symmetric profile without
+    /// a token source.
+    pub fn new(
+        signer: RequestSigner,
+        tokens: Option<Arc<dyn TokenSource>>,
+    ) -> Result<Self, ConfigError> {
+        if signer.needs_token() && tokens.is_none() {
+            return Err(ConfigError::MissingTokenSource);
+        }
+        Ok(Self {
+            signer: Arc::new(signer),
+            tokens,
+        })
+    }
+
+    fn sign(
+        &self,
+        request: &mut reqwest::Request,
+        original_headers: &HeaderMap,
+        body: &Bytes,
+        token: Option<&AccessToken>,
+        extensions: &Extensions,
+    ) -> Result<(), ClientError> {
+        let url = request.url();
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let uri = Uri::try_from(target).map_err(|_| {
+            ClientError::UnsupportedRequest("the URL is not a valid request target")
+        })?;
+        let customer = extensions.get::<CustomerToken>().map(|c| &c.0);
+        let mut headers = original_headers.clone();
+        let signed = self.signer.sign_parts(
+            request.method(),
+            &uri,
+            &mut headers,
+            body.clone(),
+            token,
+            customer,
+        )?;
+        if let Some(end_user) = extensions.get::<EndUser>() {
+            end_user.apply(&mut headers);
+        }
+        *request.headers_mut() = headers;
+        *request.body_mut() = Some(reqwest::Body::from(signed.body));
+        Ok(())
+    }
+
+    async fn token(&self) -> Result<Option<AccessToken>, ClientError> {
+        match &self.tokens {
+            Some(tokens) => tokens.token().await.map(Some).map_err(ClientError::Token),
+            None => Ok(None),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for SnapMiddleware {
+    async fn handle(
+        &self,
+        mut request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let raw = match request.body() {
+            None => Bytes::new(),
+            Some(body) => match body.as_bytes() {
+                Some(bytes) => Bytes::copy_from_slice(bytes),
+                None => {
+                    return Err(reqwest_middleware::Error::middleware(
+                        ClientError::UnsupportedRequest("a streaming body cannot be signed"),
+                    ));
+                }
+            },
+        };
+        let body = self
+            .signer
+            .canonical_body(raw)
+            .map_err(reqwest_middleware::Error::middleware)?;
+        let original_headers = request.headers().clone();
+        let token = self
+            .token()
+            .await
+            .map_err(reqwest_middleware::Error::middleware)?;
+        self.sign(
+            &mut request,
+            &original_headers,
+            &body,
+            token.as_ref(),
+            extensions,
+        )
+        .map_err(reqwest_middleware::Error::middleware)?;
+        let retry = request.try_clone();
+        let response = next.clone().run(request, extensions).await?;
+
+        let (Some(rejected), Some(mut retry), Some(tokens)) = (token, retry, &self.tokens) else {
+            return Ok(response);
+        };
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        let response = http::Response::from(response);
+        let (parts, response_body) = response.into_parts();
+        let bytes = Limited::new(response_body, 64 * 1024)
+            .collect()
+            .await
+            .map_err(|e| reqwest_middleware::Error::middleware(ClientError::BodyRead(e)))?
+            .to_bytes();
+        if !super::layer::token_rejected(&bytes) {
+            return Ok(reqwest::Response::from(http::Response::from_parts(
+                parts, bytes,
+            )));
+        }
+        tokens.invalidate(&rejected);
+        let fresh = tokens
+            .token()
+            .await
+            .map_err(|e| reqwest_middleware::Error::middleware(ClientError::Token(e)))?;
+        self.sign(
+            &mut retry,
+            &original_headers,
+            &body,
+            Some(&fresh),
+            extensions,
+        )
+        .map_err(reqwest_middleware::Error::middleware)?;
+        next.run(retry, extensions).await
+    }
+}

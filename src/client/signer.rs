@@ -1,0 +1,617 @@
+//! The sans-IO heart of the client side: given a request's method, target,
+//! headers and body bytes, a token and an instant, produce the exact bytes
+//! to send and every SNAP header. No clock is read and no network is touched
+//! here; the Tower layer and the reqwest adapters only gather inputs and
+//! apply the result.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+
+use crate::asymmetric::AsymmetricSigner;
+use crate::body::CanonicalBody;
+use crate::endpoint::endpoint_url;
+use crate::external_id::ExternalIdGenerator;
+use crate::headers as names;
+use crate::keys::RsaPrivateKey;
+use crate::profile::{ProviderProfile, TransactionSignature};
+use crate::string_to_sign::TransactionParts;
+use crate::symmetric::{ClientSecret, SymmetricSigner};
+use crate::timestamp::{Clock, SystemClock};
+use crate::token::AccessToken;
+
+use super::error::{ClientError, ConfigError};
+
+/// A customer (B2B2C) access token for one request, put in the request's
+/// extensions; the layer sends it as `Authorization-Customer: Bearer …`.
+///
+/// ```
+/// use snap_bi::client::CustomerToken;
+/// use snap_bi::AccessToken;
+///
+/// let mut request = http::Request::new(());
+/// request
+///     .extensions_mut()
+///     .insert(CustomerToken(AccessToken::new("customer-token").unwrap()));
+/// ```
+#[derive(Debug, Clone)]
+pub struct CustomerToken(pub AccessToken);
+
+/// End-user headers for B2B2C calls (`X-DEVICE-ID`, `X-IP-ADDRESS`,
+/// `X-LATITUDE`, `X-LONGITUDE`), put in a request's extensions. Headers the
+/// caller already set on the request win.
+///
+/// ```
+/// use snap_bi::client::EndUser;
+///
+/// let user = EndUser::new()
+///     .device_id("Mozilla/5.0 (Linux; Android 14)")?
+///     .ip_address("203.0.113.7")?
+///     .location("-6.2088", "106.8456")?;
+/// let mut request = http::Request::new(());
+/// request.extensions_mut().insert(user);
+/// # Ok::<(), snap_bi::client::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct EndUser {
+    device_id: Option<HeaderValue>,
+    ip_address: Option<HeaderValue>,
+    latitude: Option<HeaderValue>,
+    longitude: Option<HeaderValue>,
+}
+
+impl EndUser {
+    /// No end-user headers yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `X-DEVICE-ID`: the end user's device id or user agent.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderValue`] if it cannot be a header value.
+    pub fn device_id(mut self, value: &str) -> Result<Self, ConfigError> {
+        self.device_id = Some(header_value(names::X_DEVICE_ID, value)?);
+        Ok(self)
+    }
+
+    /// `X-IP-ADDRESS`: the end user's IP address.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderValue`] if it cannot be a header value.
+    pub fn ip_address(mut self, value: &str) -> Result<Self, ConfigError> {
+        self.ip_address = Some(header_value(names::X_IP_ADDRESS, value)?);
+        Ok(self)
+    }
+
+    /// `X-LATITUDE` and `X-LONGITUDE` (ISO 6709 `±DD.DDDD`, `±DDD.DDDD`).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderValue`] if either cannot be a header value.
+    pub fn location(mut self, latitude: &str, longitude: &str) -> Result<Self, ConfigError> {
+        self.latitude = Some(header_value(names::X_LATITUDE, latitude)?);
+        self.longitude = Some(header_value(names::X_LONGITUDE, longitude)?);
+        Ok(self)
+    }
+
+    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
+        let pairs = [
+            (names::X_DEVICE_ID, &self.device_id),
+            (names::X_IP_ADDRESS, &self.ip_address),
+            (names::X_LATITUDE, &self.latitude),
+            (names::X_LONGITUDE, &self.longitude),
+        ];
+        for (name, value) in pairs {
+            if let Some(value) = value {
+                headers.entry(name).or_insert_with(|| value.clone());
+            }
+        }
+    }
+}
+
+fn header_value(name: HeaderName, value: &str) -> Result<HeaderValue, ConfigError> {
+    HeaderValue::from_str(value).map_err(|_| ConfigError::InvalidHeaderValue { header: name })
+}
+
+/// Signs outgoing SNAP requests for one provider and one set of credentials.
+///
+/// Pure apart from the injected [`Clock`] and [`ExternalIdGenerator`]: the
+/// same inputs and instant give the same headers. Built once, shared
+/// (`Arc`) by every request; keys are parsed and HMAC key schedules computed
+/// at build time.
+///
+/// ```
+/// use bytes::Bytes;
+/// use chrono::DateTime;
+/// use snap_bi::client::RequestSigner;
+/// use snap_bi::timestamp::FixedClock;
+/// use snap_bi::{AccessToken, ClientSecret, ProviderProfile};
+///
+/// let signer = RequestSigner::builder(ProviderProfile::paydia())
+///     .client_secret(ClientSecret::new("a-client-secret")?)
+///     .partner_id("PARTNER01")?
+///     .channel_id("95221")?
+///     .clock(FixedClock(DateTime::from_timestamp(1_709_610_000, 0).ok_or("range")?))
+///     .build()?;
+///
+/// let mut request = http::Request::post("http://127.0.0.1/snap/v1.0/qr/qr-mpm-query")
+///     .body(Bytes::from_static(br#"{ "originalReferenceNo": "A1", "serviceCode": "47" }"#))?;
+/// let token = AccessToken::new("b2b-token")?;
+/// signer.sign(&mut request, Some(&token), None)?;
+///
+/// // The wire body is the minified body that was hashed.
+/// assert_eq!(request.body().as_ref(), br#"{"originalReferenceNo":"A1","serviceCode":"47"}"#);
+/// assert_eq!(request.headers()["x-timestamp"], "2024-03-05T10:40:00+07:00");
+/// assert!(request.headers()["x-signature"].is_sensitive());
+/// assert!(request.headers()["authorization"].is_sensitive());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestSigner {
+    profile: ProviderProfile,
+    scheme: Scheme,
+    partner_id: Option<HeaderValue>,
+    channel_id: Option<HeaderValue>,
+    origin: Option<HeaderValue>,
+    clock: Arc<dyn Clock>,
+    external_ids: Arc<ExternalIdGenerator>,
+}
+
+// One per signer, built once: boxing the HMAC state would only add a hop.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum Scheme {
+    Symmetric(SymmetricSigner),
+    Asymmetric(AsymmetricSigner),
+}
+
+/// What [`RequestSigner::sign_parts`] decided: the bytes to send, and which
+/// external id went out (generated or the caller's).
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    /// The body to put on the wire: exactly the bytes that were hashed.
+    pub body: Bytes,
+    /// Whether `X-EXTERNAL-ID` was generated by the signer (`false`: the
+    /// caller set it and it was kept).
+    pub external_id_generated: bool,
+}
+
+impl RequestSigner {
+    /// Starts a signer for `profile`.
+    pub fn builder(profile: ProviderProfile) -> RequestSignerBuilder {
+        RequestSignerBuilder {
+            profile,
+            client_secret: None,
+            private_key: None,
+            partner_id: None,
+            channel_id: None,
+            origin: None,
+            clock: None,
+            external_ids: None,
+        }
+    }
+
+    /// The provider profile in use.
+    pub fn profile(&self) -> &ProviderProfile {
+        &self.profile
+    }
+
+    /// Whether transactional requests need a B2B access token in the
+    /// string-to-sign (symmetric scheme).
+    pub fn needs_token(&self) -> bool {
+        matches!(self.scheme, Scheme::Symmetric(_))
+    }
+
+    /// Canonicalises `body` (validating minify unless the profile says raw),
+    /// returning the bytes to send without copying when the body is already
+    /// canonical.
+    ///
+    /// # Errors
+    /// [`ClientError::InvalidBody`] when the body is not valid JSON.
+    pub fn canonical_body(&self, body: Bytes) -> Result<Bytes, ClientError> {
+        let canonical = CanonicalBody::new(&body, self.profile.body_policy())
+            .map_err(ClientError::InvalidBody)?;
+        Ok(match canonical.into_bytes() {
+            std::borrow::Cow::Borrowed(b) if b.len() == body.len() => body,
+            std::borrow::Cow::Borrowed(b) => Bytes::copy_from_slice(b),
+            std::borrow::Cow::Owned(v) => Bytes::from(v),
+        })
+    }
+
+    /// Signs a request in place: canonicalises the body (the wire body
+    /// becomes exactly the hashed bytes), sets `Content-Type` when absent,
+    /// `Content-Length`, `X-TIMESTAMP`, `X-EXTERNAL-ID` (unless set),
+    /// `X-PARTNER-ID`, `CHANNEL-ID`, `ORIGIN` (when configured and absent),
+    /// `Authorization` / `Authorization-Customer` (when tokens are given) and
+    /// `X-SIGNATURE`. Token and signature headers are marked sensitive.
+    ///
+    /// A [`CustomerToken`] or [`EndUser`] in the request's extensions is used
+    /// when `customer` is `None`.
+    ///
+    /// # Errors
+    /// Invalid JSON body, a missing token under the symmetric scheme, or an
+    /// RSA signing failure. On error the request is left unchanged.
+    pub fn sign(
+        &self,
+        request: &mut http::Request<Bytes>,
+        token: Option<&AccessToken>,
+        customer: Option<&AccessToken>,
+    ) -> Result<(), ClientError> {
+        let body = self.canonical_body(request.body().clone())?;
+        let ext_customer = request.extensions().get::<CustomerToken>().cloned();
+        let end_user = request.extensions().get::<EndUser>().cloned();
+        let customer = customer.or(ext_customer.as_ref().map(|c| &c.0));
+        let mut headers = request.headers().clone();
+        let signed = self.sign_parts(
+            request.method(),
+            request.uri(),
+            &mut headers,
+            body,
+            token,
+            customer,
+        )?;
+        if let Some(end_user) = end_user {
+            end_user.apply(&mut headers);
+        }
+        *request.headers_mut() = headers;
+        *request.body_mut() = signed.body;
+        Ok(())
+    }
+
+    /// The lower-level form of [`sign`](Self::sign) for adapters whose
+    /// request type is not `http::Request` (reqwest): `body` must already be
+    /// canonical (see [`canonical_body`](Self::canonical_body)); `headers` are
+    /// updated in place only on success.
+    ///
+    /// # Errors
+    /// A missing token under the symmetric scheme, or an RSA signing failure.
+    pub fn sign_parts(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &mut HeaderMap,
+        body: Bytes,
+        token: Option<&AccessToken>,
+        customer: Option<&AccessToken>,
+    ) -> Result<SignedRequest, ClientError> {
+        self.sign_parts_at(
+            self.clock.now(),
+            method,
+            uri,
+            headers,
+            body,
+            token,
+            customer,
+        )
+    }
+
+    /// [`sign_parts`](Self::sign_parts) at a given instant (the clock is not
+    /// read).
+    ///
+    /// # Errors
+    /// As [`sign_parts`](Self::sign_parts).
+    #[allow(clippy::too_many_arguments)] // each input is a distinct part of the request
+    pub fn sign_parts_at(
+        &self,
+        now: DateTime<Utc>,
+        method: &Method,
+        uri: &Uri,
+        headers: &mut HeaderMap,
+        body: Bytes,
+        token: Option<&AccessToken>,
+        customer: Option<&AccessToken>,
+    ) -> Result<SignedRequest, ClientError> {
+        let timestamp = self.profile.timestamp_format().format(now);
+        let endpoint = endpoint_url(uri, self.profile.endpoint_url_policy());
+        let canonical = CanonicalBody::from_canonical(std::borrow::Cow::Borrowed(&body));
+        let parts =
+            TransactionParts::new(method.as_str(), &endpoint, &canonical, timestamp.as_str())
+                .with_empty_body_rule(self.profile.empty_body_rule());
+        let signature = match &self.scheme {
+            Scheme::Symmetric(signer) => {
+                let token = token.ok_or(ClientError::MissingToken)?;
+                signer.sign(&parts, token.expose_secret())
+            }
+            Scheme::Asymmetric(signer) => signer.sign(&parts).map_err(ClientError::Signing)?,
+        };
+        let timestamp_value = HeaderValue::from_str(timestamp.as_str())
+            .map_err(|_| ClientError::Internal("timestamp header"))?;
+
+        // Everything that can fail is done; now edit the headers.
+        if !headers.contains_key(CONTENT_TYPE) {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        headers.insert(names::X_TIMESTAMP, timestamp_value);
+        let external_id_generated = !headers.contains_key(names::X_EXTERNAL_ID);
+        if external_id_generated {
+            let id = self.external_ids.next_id();
+            let value = HeaderValue::from_str(id.as_str())
+                .map_err(|_| ClientError::Internal("external id header"))?;
+            headers.insert(names::X_EXTERNAL_ID, value);
+        }
+        let defaults = [
+            (names::X_PARTNER_ID, &self.partner_id),
+            (names::CHANNEL_ID, &self.channel_id),
+            (names::ORIGIN, &self.origin),
+        ];
+        for (name, value) in defaults {
+            if let Some(value) = value {
+                headers.entry(name).or_insert_with(|| value.clone());
+            }
+        }
+        if let Some(token) = token {
+            headers.insert(http::header::AUTHORIZATION, token.bearer_header_value());
+        }
+        if let Some(customer) = customer {
+            headers.insert(
+                names::AUTHORIZATION_CUSTOMER,
+                customer.bearer_header_value(),
+            );
+        }
+        headers.insert(names::X_SIGNATURE, signature.to_header_value());
+        Ok(SignedRequest {
+            body,
+            external_id_generated,
+        })
+    }
+}
+
+/// Builds a [`RequestSigner`]; see [`RequestSigner::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct RequestSignerBuilder {
+    profile: ProviderProfile,
+    client_secret: Option<ClientSecret>,
+    private_key: Option<Arc<RsaPrivateKey>>,
+    partner_id: Option<Result<HeaderValue, ConfigError>>,
+    channel_id: Option<Result<HeaderValue, ConfigError>>,
+    origin: Option<Result<HeaderValue, ConfigError>>,
+    clock: Option<Arc<dyn Clock>>,
+    external_ids: Option<Arc<ExternalIdGenerator>>,
+}
+
+impl RequestSignerBuilder {
+    /// The client secret for HMAC-SHA512 (symmetric profiles).
+    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
+        self.client_secret = Some(secret);
+        self
+    }
+
+    /// The partner's RSA private key (asymmetric profiles such as DANA).
+    pub fn private_key(mut self, key: impl Into<Arc<RsaPrivateKey>>) -> Self {
+        self.private_key = Some(key.into());
+        self
+    }
+
+    /// `X-PARTNER-ID` sent on every request (unless the request sets it).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderValue`] when it cannot be a header value.
+    pub fn partner_id(mut self, id: &str) -> Result<Self, ConfigError> {
+        self.partner_id = Some(header_value(names::X_PARTNER_ID, id));
+        self.partner_id.clone().transpose().map(|_| self)
+    }
+
+    /// `CHANNEL-ID` sent on every request (unless the request sets it).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderValue`] when it cannot be a header value.
+    pub fn channel_id(mut self, id: &str) -> Result<Self, ConfigError> {
+        self.channel_id = Some(header_value(names::CHANNEL_ID, id));
+        self.channel_id.clone().transpose().map(|_| self)
+    }
+
+    /// `ORIGIN` sent on every request (unless the request sets it).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderValue`] when it cannot be a header value.
+    pub fn origin(mut self, origin: &str) -> Result<Self, ConfigError> {
+        self.origin = Some(header_value(names::ORIGIN, origin));
+        self.origin.clone().transpose().map(|_| self)
+    }
+
+    /// The clock for `X-TIMESTAMP` (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The `X-EXTERNAL-ID` generator (default: 36 digits, random prefix).
+    pub fn external_ids(mut self, generator: ExternalIdGenerator) -> Self {
+        self.external_ids = Some(Arc::new(generator));
+        self
+    }
+
+    /// Checks that the credentials match the profile's scheme.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingClientSecret`] for a symmetric profile without a
+    /// secret, [`ConfigError::MissingPrivateKey`] for an asymmetric one
+    /// without a key.
+    pub fn build(self) -> Result<RequestSigner, ConfigError> {
+        let encoding = self.profile.encoding();
+        let scheme = match self.profile.transaction_signature() {
+            TransactionSignature::Asymmetric => {
+                let key = self.private_key.ok_or(ConfigError::MissingPrivateKey)?;
+                Scheme::Asymmetric(AsymmetricSigner::from_shared(key).with_encoding(encoding))
+            }
+            _ => {
+                let secret = self
+                    .client_secret
+                    .as_ref()
+                    .ok_or(ConfigError::MissingClientSecret)?;
+                Scheme::Symmetric(SymmetricSigner::new(secret).with_encoding(encoding))
+            }
+        };
+        Ok(RequestSigner {
+            profile: self.profile,
+            scheme,
+            partner_id: self.partner_id.transpose()?,
+            channel_id: self.channel_id.transpose()?,
+            origin: self.origin.transpose()?,
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            external_ids: self
+                .external_ids
+                .unwrap_or_else(|| Arc::new(ExternalIdGenerator::new())),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::RsaPublicKey;
+    use crate::timestamp::FixedClock;
+    use crate::{AsymmetricVerifier, CanonicalBody, SignatureEncoding};
+
+    fn clock() -> FixedClock {
+        FixedClock(DateTime::from_timestamp(1_725_949_482, 0).unwrap())
+    }
+
+    fn symmetric(profile: ProviderProfile) -> RequestSigner {
+        RequestSigner::builder(profile)
+            .client_secret(ClientSecret::new("secret").unwrap())
+            .partner_id("P1")
+            .unwrap()
+            .channel_id("95221")
+            .unwrap()
+            .clock(clock())
+            .build()
+            .unwrap()
+    }
+
+    fn request(body: &'static [u8]) -> http::Request<Bytes> {
+        http::Request::post("http://127.0.0.1:9/v1.0/qr/qr-mpm-query?b=2&a=1")
+            .body(Bytes::from_static(body))
+            .unwrap()
+    }
+
+    #[test]
+    fn symmetric_headers_and_signature_verify() {
+        let signer = symmetric(ProviderProfile::aspi_standard());
+        let token = AccessToken::new("tok").unwrap();
+        let mut req = request(b"{ \"a\" : 1 }");
+        signer.sign(&mut req, Some(&token), None).unwrap();
+        let h = req.headers();
+        assert_eq!(req.body().as_ref(), b"{\"a\":1}");
+        assert_eq!(h["content-type"], "application/json");
+        assert_eq!(h["content-length"], "7");
+        assert_eq!(h["x-timestamp"], "2024-09-10T13:24:42+07:00");
+        assert_eq!(h["x-partner-id"], "P1");
+        assert_eq!(h["channel-id"], "95221");
+        assert_eq!(h["authorization"], "Bearer tok");
+        assert_eq!(h["x-external-id"].len(), 36);
+        assert!(h["x-signature"].is_sensitive());
+        let body = CanonicalBody::new(req.body(), crate::BodyPolicy::Minify).unwrap();
+        let parts = TransactionParts::new(
+            "POST",
+            "/v1.0/qr/qr-mpm-query?b=2&a=1",
+            &body,
+            "2024-09-10T13:24:42+07:00",
+        );
+        SymmetricSigner::new(&ClientSecret::new("secret").unwrap())
+            .verify(&parts, "tok", h["x-signature"].to_str().unwrap())
+            .unwrap();
+    }
+
+    #[test]
+    fn caller_headers_are_kept_and_missing_token_is_an_error() {
+        let signer = symmetric(ProviderProfile::bri());
+        let mut req = request(b"{}");
+        req.headers_mut()
+            .insert("x-external-id", HeaderValue::from_static("123"));
+        req.headers_mut().insert(
+            "content-type",
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        let before = req.headers().clone();
+        assert!(matches!(
+            signer.sign(&mut req, None, None),
+            Err(ClientError::MissingToken)
+        ));
+        assert_eq!(req.headers(), &before, "headers untouched on error");
+        signer
+            .sign(&mut req, Some(&AccessToken::new("t").unwrap()), None)
+            .unwrap();
+        assert_eq!(req.headers()["x-external-id"], "123");
+        assert_eq!(
+            req.headers()["content-type"],
+            "application/json; charset=utf-8"
+        );
+        // BRI: lowercase hex, 128 chars.
+        let sig = req.headers()["x-signature"].to_str().unwrap();
+        assert_eq!(sig.len(), 128);
+        assert!(
+            sig.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+    }
+
+    #[test]
+    fn invalid_json_leaves_request_untouched() {
+        let signer = symmetric(ProviderProfile::aspi_standard());
+        let mut req = request(b"{\"a\":");
+        let err = signer
+            .sign(&mut req, Some(&AccessToken::new("t").unwrap()), None)
+            .unwrap_err();
+        assert!(matches!(err, ClientError::InvalidBody(_)));
+        assert!(req.headers().is_empty());
+        assert_eq!(req.body().as_ref(), b"{\"a\":");
+    }
+
+    #[test]
+    fn asymmetric_profile_signs_without_token_and_customer_token_is_sent() {
+        let pem = include_str!("../../tests/vectors/keys/partner-test-private.pem");
+        let public = include_str!("../../tests/vectors/keys/partner-test-public.pem");
+        let key = RsaPrivateKey::from_pem(pem).unwrap();
+        let signer = RequestSigner::builder(ProviderProfile::dana())
+            .private_key(key)
+            .clock(clock())
+            .build()
+            .unwrap();
+        assert!(!signer.needs_token());
+        let mut req = request(b"{\"x\":[1, 2]}");
+        req.extensions_mut()
+            .insert(CustomerToken(AccessToken::new("cust").unwrap()));
+        req.extensions_mut()
+            .insert(EndUser::new().device_id("dev").unwrap());
+        signer.sign(&mut req, None, None).unwrap();
+        let h = req.headers();
+        assert!(h.get("authorization").is_none());
+        assert_eq!(h["authorization-customer"], "Bearer cust");
+        assert!(h["authorization-customer"].is_sensitive());
+        assert_eq!(h["x-device-id"], "dev");
+        let body = CanonicalBody::new(req.body(), crate::BodyPolicy::Minify).unwrap();
+        // DANA signs the path only.
+        let parts = TransactionParts::new(
+            "POST",
+            "/v1.0/qr/qr-mpm-query",
+            &body,
+            "2024-09-10T13:24:42+07:00",
+        );
+        AsymmetricVerifier::new(RsaPublicKey::from_pem(public).unwrap())
+            .verify(&parts, h["x-signature"].to_str().unwrap())
+            .unwrap();
+    }
+
+    #[test]
+    fn build_checks_credentials_against_scheme() {
+        assert!(matches!(
+            RequestSigner::builder(ProviderProfile::aspi_standard()).build(),
+            Err(ConfigError::MissingClientSecret)
+        ));
+        assert!(matches!(
+            RequestSigner::builder(ProviderProfile::dana()).build(),
+            Err(ConfigError::MissingPrivateKey)
+        ));
+        assert!(matches!(
+            RequestSigner::builder(ProviderProfile::aspi_standard()).partner_id("a\nb"),
+            Err(ConfigError::InvalidHeaderValue { header }) if header == names::X_PARTNER_ID
+        ));
+        let _ = SignatureEncoding::Hex;
+    }
+}
