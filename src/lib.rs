@@ -15,6 +15,7 @@ pub mod headers;
 pub mod keys;
 pub mod minify;
 pub mod profile;
+pub mod qris;
 pub mod response_code;
 pub mod signature;
 pub mod string_to_sign;

@@ -86,6 +86,14 @@ pub struct ResponseCode {
 }
 
 impl ResponseCode {
+    /// `5000001` (Internal Server Error, service `00`): what code builders in
+    /// this crate fall back to if a service code they were given turns out
+    /// malformed, so that building a response never panics.
+    pub(crate) const INTERNAL_FALLBACK: ResponseCode = ResponseCode {
+        bytes: *b"5000001",
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+    };
+
     /// Parses a seven-character `responseCode`.
     ///
     /// The service code may be alphabetic (BCA uses `US`, `IC`, `SL`), so
@@ -1257,6 +1265,18 @@ mod tests {
         }
         let err = serde_json::from_str::<ResponseCode>(r#""2005""#).unwrap_err();
         assert!(err.to_string().contains("expected exactly 7"), "{err}");
+    }
+
+    #[test]
+    fn internal_fallback_is_a_well_formed_code() {
+        assert_eq!(
+            ResponseCode::INTERNAL_FALLBACK,
+            ResponseCode::parse("5000001").unwrap()
+        );
+        assert_eq!(
+            ResponseCode::INTERNAL_FALLBACK.case_info(),
+            Some(CaseCode::InternalServerError)
+        );
     }
 
     #[test]
