@@ -70,6 +70,7 @@
 mod macros;
 
 mod cancel;
+pub mod emv;
 mod generate;
 mod message;
 mod money;
