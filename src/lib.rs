@@ -14,6 +14,7 @@ pub mod external_id;
 pub mod headers;
 pub mod keys;
 pub mod minify;
+pub mod mock;
 pub mod profile;
 pub mod qris;
 pub mod response_code;
