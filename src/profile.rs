@@ -27,6 +27,7 @@
 
 use std::borrow::Cow;
 
+use crate::qris::StatusDialect;
 use crate::{BodyPolicy, EmptyBodyRule, EndpointUrlPolicy, SignatureEncoding, TimestampFormat};
 
 /// How transactional requests are signed.
@@ -152,6 +153,7 @@ pub struct ProviderProfile {
     empty_body_rule: EmptyBodyRule,
     body_policy: BodyPolicy,
     token: TokenProfile,
+    status_dialect: StatusDialect,
 }
 
 impl Default for ProviderProfile {
@@ -182,6 +184,7 @@ impl ProviderProfile {
                 timestamp_format: TimestampFormat::JakartaSeconds,
                 send_partner_id: false,
             },
+            status_dialect: StatusDialect::Standard,
         }
     }
 
@@ -262,7 +265,8 @@ impl ProviderProfile {
     }
 
     /// Paydia: standard HMAC-SHA512 base64, fixed-length `+07:00` timestamps,
-    /// every path under `/snap` (token at `/snap/v1.0/access-token/b2b`).
+    /// every path under `/snap` (token at `/snap/v1.0/access-token/b2b`),
+    /// `latestTransactionStatus` `07` meaning Failed ([`StatusDialect::Paydia`]).
     /// Source: Paydia's QRIS MPM API document (the product owner's seed).
     pub fn paydia() -> Self {
         Self::aspi_standard()
@@ -270,6 +274,7 @@ impl ProviderProfile {
             .name("paydia")
             .token_path("/snap/v1.0/access-token/b2b")
             .b2b2c_token_path("/snap/v1.0/access-token/b2b2c")
+            .status_dialect(StatusDialect::Paydia)
             .build()
     }
 
@@ -333,6 +338,11 @@ impl ProviderProfile {
     /// The token-endpoint settings.
     pub fn token(&self) -> &TokenProfile {
         &self.token
+    }
+    /// How the provider's `latestTransactionStatus` codes read (`07` is
+    /// *Not found* in the standard, *Failed* at Paydia).
+    pub fn status_dialect(&self) -> StatusDialect {
+        self.status_dialect
     }
 }
 
@@ -409,6 +419,11 @@ impl ProviderProfileBuilder {
         self.0.token.send_partner_id = send;
         self
     }
+    /// How `latestTransactionStatus` codes read.
+    pub fn status_dialect(mut self, dialect: StatusDialect) -> Self {
+        self.0.status_dialect = dialect;
+        self
+    }
     /// The finished profile.
     pub fn build(self) -> ProviderProfile {
         self.0
@@ -471,5 +486,22 @@ mod tests {
             "/snap/v1.0/access-token/b2b"
         );
         assert_eq!(GrantTypeField::SnakeCase.as_str(), "grant_type");
+    }
+
+    #[test]
+    fn status_dialects() {
+        for p in ProviderProfile::presets() {
+            let expected = if p.name() == "paydia" {
+                StatusDialect::Paydia
+            } else {
+                StatusDialect::Standard
+            };
+            assert_eq!(p.status_dialect(), expected, "{}", p.name());
+        }
+        let custom = ProviderProfile::aspi_standard()
+            .to_builder()
+            .status_dialect(StatusDialect::Paydia)
+            .build();
+        assert_eq!(custom.status_dialect(), StatusDialect::Paydia);
     }
 }

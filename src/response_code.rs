@@ -86,6 +86,14 @@ pub struct ResponseCode {
 }
 
 impl ResponseCode {
+    /// `5000001` (Internal Server Error, service `00`): what code builders in
+    /// this crate fall back to if a service code they were given turns out
+    /// malformed, so that building a response never panics.
+    pub(crate) const INTERNAL_FALLBACK: ResponseCode = ResponseCode {
+        bytes: *b"5000001",
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+    };
+
     /// Parses a seven-character `responseCode`.
     ///
     /// The service code may be alphabetic (BCA uses `US`, `IC`, `SL`), so
@@ -374,6 +382,46 @@ impl AsRef<str> for ResponseCode {
 impl fmt::Display for ResponseCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Serialised as the exact seven-character string.
+impl serde::Serialize for ResponseCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Deserialised from a string through [`ResponseCode::parse`]: any well-formed
+/// code is accepted, known or not, and serialises back unchanged.
+///
+/// ```
+/// use snap_bi::ResponseCode;
+///
+/// let code: ResponseCode = serde_json::from_str(r#""404IC99""#)?;
+/// assert_eq!(code.case_info(), None);
+/// assert_eq!(serde_json::to_string(&code)?, r#""404IC99""#);
+/// assert!(serde_json::from_str::<ResponseCode>(r#""20051""#).is_err());
+/// assert!(serde_json::from_str::<ResponseCode>("2005100").is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl<'de> serde::Deserialize<'de> for ResponseCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CodeVisitor;
+
+        impl serde::de::Visitor<'_> for CodeVisitor {
+            type Value = ResponseCode;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a seven-character SNAP responseCode string such as \"2005100\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ResponseCode, E> {
+                ResponseCode::parse(v).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(CodeVisitor)
     }
 }
 
@@ -789,6 +837,38 @@ impl CaseCode {
         self.row().3
     }
 
+    /// The standard message with its placeholder filled in: the text inside
+    /// the first `{…}` or `[…]` is replaced by `detail`, keeping the brackets
+    /// as BCA does (`Unauthorized. [Signature]`). Messages without a
+    /// placeholder are returned unchanged.
+    ///
+    /// ```
+    /// use snap_bi::CaseCode;
+    ///
+    /// assert_eq!(CaseCode::InvalidMandatoryField.message_with("serviceCode"),
+    ///            "Invalid Mandatory Field {serviceCode}");
+    /// assert_eq!(CaseCode::Unauthorized.message_with("Signature"), "Unauthorized. [Signature]");
+    /// assert_eq!(CaseCode::TransactionNotFound.message_with("ignored"), "Transaction Not Found");
+    /// ```
+    pub fn message_with(self, detail: &str) -> String {
+        let message = self.message();
+        let open = message.find(['{', '[']);
+        let close = open.and_then(|start| {
+            let closing = if message[start..].starts_with('{') {
+                '}'
+            } else {
+                ']'
+            };
+            message[start..].find(closing).map(|len| start + len)
+        });
+        match (open, close) {
+            (Some(start), Some(end)) => {
+                format!("{}{detail}{}", &message[..=start], &message[end..])
+            }
+            _ => message.to_owned(),
+        }
+    }
+
     /// The row for an HTTP status and two-digit case code, if the table has one.
     ///
     /// ```
@@ -1163,6 +1243,74 @@ mod tests {
             ResponseCode::new(200u16, "73", "0A"),
             Err(ResponseCodeError::CaseCode { part, .. }) if part == "0A"
         ));
+    }
+
+    #[test]
+    fn serde_round_trips_the_exact_string() {
+        for input in ["2005100", "400US01", "504IC00", "4045199"] {
+            let json = format!("\"{input}\"");
+            let code: ResponseCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(code.as_str(), input);
+            assert_eq!(serde_json::to_string(&code).unwrap(), json);
+        }
+        for bad in [
+            r#""""#,
+            r#""200510""#,
+            r#""20051000""#,
+            r#""600xx00""#,
+            "null",
+            "2005100",
+        ] {
+            assert!(serde_json::from_str::<ResponseCode>(bad).is_err(), "{bad}");
+        }
+        let err = serde_json::from_str::<ResponseCode>(r#""2005""#).unwrap_err();
+        assert!(err.to_string().contains("expected exactly 7"), "{err}");
+    }
+
+    #[test]
+    fn internal_fallback_is_a_well_formed_code() {
+        assert_eq!(
+            ResponseCode::INTERNAL_FALLBACK,
+            ResponseCode::parse("5000001").unwrap()
+        );
+        assert_eq!(
+            ResponseCode::INTERNAL_FALLBACK.case_info(),
+            Some(CaseCode::InternalServerError)
+        );
+    }
+
+    #[test]
+    fn message_with_fills_every_placeholder_shape() {
+        let cases = [
+            (
+                CaseCode::InvalidFieldFormat,
+                "Invalid Field Format {amount.value}",
+            ),
+            (CaseCode::Unauthorized, "Unauthorized. [X]"),
+            (CaseCode::FeatureNotAllowed, "Feature Not Allowed [X]"),
+            (
+                CaseCode::TransactionNotPermitted,
+                "Transaction Not Permitted.[X]",
+            ),
+            (
+                CaseCode::InvalidCardAccountCustomer,
+                "Invalid Card/Account/Customer [X]/Virtual Account",
+            ),
+            (CaseCode::Successful, "Successful"),
+        ];
+        for (case, expected) in cases {
+            let detail = if case == CaseCode::InvalidFieldFormat {
+                "amount.value"
+            } else {
+                "X"
+            };
+            assert_eq!(case.message_with(detail), expected, "{case:?}");
+        }
+        for &case in CaseCode::ALL {
+            let filled = case.message_with("D");
+            let has_placeholder = case.message().contains(['{', '[']);
+            assert_eq!(filled != case.message(), has_placeholder, "{case:?}");
+        }
     }
 
     #[test]
