@@ -16,6 +16,7 @@ pub mod keys;
 pub mod minify;
 pub mod profile;
 pub mod response_code;
+pub mod server;
 pub mod signature;
 pub mod string_to_sign;
 pub mod symmetric;
