@@ -776,6 +776,12 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The token in an `Authorization` value, `None` for a bare `Bearer`.
+fn token_of(value: &str) -> Option<&str> {
+    let token = bare_token(value);
+    (!token.is_empty() && !token.eq_ignore_ascii_case("bearer")).then_some(token)
+}
+
 fn visible_ascii(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_graphic())
 }
@@ -857,8 +863,7 @@ where
     let token_needed = symmetric || config.validator.is_some();
     let access_token = checker
         .header(&AUTHORIZATION, token_needed, MAX_TOKEN)?
-        .map(bare_token)
-        .filter(|t| !t.is_empty());
+        .and_then(token_of);
     if token_needed && access_token.is_none() {
         return Err(checker.reject(CaseCode::InvalidMandatoryField, "Authorization"));
     }
@@ -870,8 +875,11 @@ where
                 policy == CustomerTokenPolicy::Required,
                 MAX_TOKEN,
             )?
-            .map(bare_token),
+            .and_then(token_of),
     };
+    if config.customer == CustomerTokenPolicy::Required && customer_token.is_none() {
+        return Err(checker.reject(CaseCode::InvalidMandatoryField, "Authorization-Customer"));
+    }
     for name in &config.mandatory {
         // The remaining user-chosen mandatory headers: presence only.
         checker.header(name, true, usize::MAX)?;
