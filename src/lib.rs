@@ -20,6 +20,7 @@ pub mod mock;
 pub mod profile;
 pub mod qris;
 pub mod response_code;
+pub mod server;
 pub mod signature;
 pub mod string_to_sign;
 pub mod symmetric;

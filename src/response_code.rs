@@ -304,6 +304,39 @@ impl ResponseCode {
         self.status.is_server_error()
     }
 
+    /// A code from parts already known to be valid: the table's status and
+    /// case, and a service code checked as two ASCII alphanumerics (the server
+    /// module's `ServiceCode`). Infallible, so answering an error never needs
+    /// an error path of its own.
+    pub(crate) fn from_valid_parts(status: StatusCode, service: [u8; 2], case: [u8; 2]) -> Self {
+        let status_u16 = status.as_u16();
+        // `status_u16` is below 1000, so each digit is below 10.
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        Self {
+            bytes: [
+                digit(status_u16 / 100),
+                digit(status_u16 / 10),
+                digit(status_u16),
+                service[0],
+                service[1],
+                case[0],
+                case[1],
+            ],
+            status,
+        }
+    }
+
+    /// The code of a table row for a valid service code.
+    pub(crate) fn for_case(case: CaseCode, service: [u8; 2]) -> Self {
+        let status =
+            StatusCode::from_u16(case.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let case = match case.case().as_bytes() {
+            &[a, b] => [a, b],
+            _ => [b'0', b'0'],
+        };
+        Self::from_valid_parts(status, service, case)
+    }
+
     fn part(&self, range: Range<usize>) -> &str {
         // Construction checked every byte is ASCII and `range` lies within 0..7,
         // so this never falls back; the fallback only avoids a panicking path.

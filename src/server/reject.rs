@@ -1,0 +1,345 @@
+//! SNAP error answers: an HTTP status, a seven-character `responseCode` and a
+//! `responseMessage`, as JSON, with an `X-TIMESTAMP` header.
+//!
+//! The `responseCode` is the HTTP status, the route's two-character service
+//! code and the case code of the standard table (snap-spec §6.2), so the same
+//! failure reads `4015100` on the QRIS MPM query route (service 51) and
+//! `4017300` on the token endpoint (service 73). Messages are the table's,
+//! with the detail in brackets the way the standard writes them:
+//!
+//! ```
+//! use snap_bi::response_code::CaseCode;
+//! use snap_bi::server::{Rejection, ServiceCode};
+//!
+//! let service = ServiceCode::new("51")?;
+//! let missing = Rejection::with_detail(CaseCode::InvalidMandatoryField, service, "X-TIMESTAMP");
+//! assert_eq!(missing.response_code().as_str(), "4005102");
+//! assert_eq!(missing.message(), "Invalid Mandatory Field [X-TIMESTAMP]");
+//!
+//! let bad_signature = Rejection::with_detail(CaseCode::Unauthorized, service, "Signature");
+//! assert_eq!(bad_signature.http_status(), http::StatusCode::UNAUTHORIZED);
+//! assert_eq!(
+//!     bad_signature.json_body().as_ref(),
+//!     br#"{"responseCode":"4015100","responseMessage":"Unauthorized. [Signature]"}"#
+//! );
+//! # Ok::<(), snap_bi::response_code::ResponseCodeError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode};
+use http_body_util::Full;
+
+use crate::headers;
+use crate::response_code::{CaseCode, ResponseCode, ResponseCodeError, ServiceInfo};
+use crate::timestamp::Timestamp;
+
+/// A validated two-character SNAP service code (`"51"`, `"73"`, BCA's `"US"`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ServiceCode([u8; 2]);
+
+impl ServiceCode {
+    /// Service 73, Access Token B2B.
+    pub const ACCESS_TOKEN_B2B: Self = Self(*b"73");
+    /// Service 74, Access Token B2B2C.
+    pub const ACCESS_TOKEN_B2B2C: Self = Self(*b"74");
+    /// `00`: the code used when a route belongs to no known service.
+    pub const UNKNOWN: Self = Self(*b"00");
+
+    /// Checks and wraps a service code: exactly two ASCII letters or digits.
+    ///
+    /// # Errors
+    /// [`ResponseCodeError::ServiceCode`] for anything else.
+    pub fn new(code: &str) -> Result<Self, ResponseCodeError> {
+        // Reuse the response-code rules so the two can never disagree.
+        ResponseCode::new(200u16, code, "00")?;
+        match code.as_bytes() {
+            &[a, b] => Ok(Self([a, b])),
+            _ => Err(ResponseCodeError::ServiceCode {
+                input: code.to_owned(),
+                part: code.to_owned(),
+            }),
+        }
+    }
+
+    /// The code of a standard service.
+    #[must_use]
+    pub fn of(service: &ServiceInfo) -> Self {
+        match service.code.as_bytes() {
+            &[a, b] => Self([a, b]),
+            _ => Self::UNKNOWN,
+        }
+    }
+
+    /// The two characters.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        // Always two ASCII alphanumerics by construction.
+        std::str::from_utf8(&self.0).unwrap_or("00")
+    }
+}
+
+impl fmt::Debug for ServiceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ServiceCode({})", self.as_str())
+    }
+}
+
+impl fmt::Display for ServiceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A SNAP error answer: `responseCode` plus `responseMessage`.
+///
+/// Build one from the standard table ([`new`](Self::new),
+/// [`with_detail`](Self::with_detail)) or from any code and message
+/// ([`custom`](Self::custom)); turn it into an HTTP response with
+/// [`to_response`](Self::to_response).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    code: ResponseCode,
+    message: Cow<'static, str>,
+}
+
+impl Rejection {
+    /// The standard answer for `case` on `service`, with the table's
+    /// placeholder (`{field name}`, `[reason]`) removed.
+    #[must_use]
+    pub fn new(case: CaseCode, service: ServiceCode) -> Self {
+        Self {
+            code: code_for(case, service),
+            message: standard_message(case, None),
+        }
+    }
+
+    /// The standard answer with a detail in brackets where the table has its
+    /// placeholder: `Invalid Field Format [X-TIMESTAMP]`,
+    /// `Unauthorized. [Signature]`. Table rows without a placeholder get the
+    /// detail appended.
+    #[must_use]
+    pub fn with_detail(case: CaseCode, service: ServiceCode, detail: &str) -> Self {
+        Self {
+            code: code_for(case, service),
+            message: standard_message(case, Some(detail)),
+        }
+    }
+
+    /// Any code and message (for codes outside the table, such as `413xx00`).
+    #[must_use]
+    pub fn custom(code: ResponseCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// `413xx00 Payload Too Large`: the body exceeds the server's limit. The
+    /// standard table has no row for this; the code follows its structure.
+    #[must_use]
+    pub fn payload_too_large(service: ServiceCode) -> Self {
+        Self {
+            code: ResponseCode::from_valid_parts(StatusCode::PAYLOAD_TOO_LARGE, service.0, *b"00"),
+            message: Cow::Borrowed("Payload Too Large"),
+        }
+    }
+
+    /// Replaces the message, keeping the code.
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// The `responseCode`.
+    #[must_use]
+    pub fn response_code(&self) -> &ResponseCode {
+        &self.code
+    }
+
+    /// The `responseMessage`.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status (the first three digits of the code).
+    #[must_use]
+    pub fn http_status(&self) -> StatusCode {
+        self.code.http_status()
+    }
+
+    /// `{"responseCode":"…","responseMessage":"…"}`.
+    #[must_use]
+    pub fn json_body(&self) -> Bytes {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            response_code: &'a str,
+            response_message: &'a str,
+        }
+        let body = Body {
+            response_code: self.code.as_str(),
+            response_message: &self.message,
+        };
+        // Serialising two strings cannot fail.
+        Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+    }
+
+    /// The HTTP answer: the code's status, `Content-Type: application/json`,
+    /// `X-TIMESTAMP: timestamp` and the JSON body.
+    #[must_use]
+    pub fn to_response(&self, timestamp: &Timestamp) -> Response<Full<Bytes>> {
+        json_response(self.http_status(), timestamp, self.json_body())
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.message)
+    }
+}
+
+/// A JSON response with the SNAP response headers.
+pub(crate) fn json_response(
+    status: StatusCode,
+    timestamp: &Timestamp,
+    body: Bytes,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        headers::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(value) = HeaderValue::from_str(timestamp.as_str()) {
+        headers.insert(headers::X_TIMESTAMP, value);
+    }
+    response
+}
+
+fn code_for(case: CaseCode, service: ServiceCode) -> ResponseCode {
+    ResponseCode::for_case(case, service.0)
+}
+
+/// The table's message with its placeholder replaced by `[detail]`, or
+/// removed when there is no detail.
+fn standard_message(case: CaseCode, detail: Option<&str>) -> Cow<'static, str> {
+    let template = case.message();
+    let placeholder = template.find(['{', '[']).and_then(|start| {
+        let close = if template.as_bytes()[start] == b'{' {
+            '}'
+        } else {
+            ']'
+        };
+        template[start..]
+            .find(close)
+            .map(|len| (start, start + len + 1))
+    });
+    match (placeholder, detail) {
+        (Some((start, end)), Some(detail)) => Cow::Owned(format!(
+            "{}[{detail}]{}",
+            &template[..start],
+            &template[end..]
+        )),
+        (Some((start, end)), None) => {
+            let before = template[..start].trim_end();
+            Cow::Owned(format!("{before}{}", &template[end..]))
+        }
+        (None, Some(detail)) => Cow::Owned(format!("{template} [{detail}]")),
+        (None, None) => Cow::Borrowed(template),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc(code: &str) -> ServiceCode {
+        ServiceCode::new(code).unwrap()
+    }
+
+    #[test]
+    fn messages_follow_the_table() {
+        let cases = [
+            (
+                CaseCode::InvalidMandatoryField,
+                Some("X-TIMESTAMP"),
+                "Invalid Mandatory Field [X-TIMESTAMP]",
+            ),
+            (
+                CaseCode::InvalidFieldFormat,
+                Some("X-SIGNATURE"),
+                "Invalid Field Format [X-SIGNATURE]",
+            ),
+            (
+                CaseCode::Unauthorized,
+                Some("Signature"),
+                "Unauthorized. [Signature]",
+            ),
+            (CaseCode::Unauthorized, None, "Unauthorized."),
+            (CaseCode::InvalidToken, None, "Invalid Token (B2B)"),
+            (CaseCode::Conflict, None, "Conflict"),
+            (CaseCode::BadRequest, Some("body"), "Bad Request [body]"),
+            (
+                CaseCode::InvalidCardAccountCustomer,
+                Some("X"),
+                "Invalid Card/Account/Customer [X]/Virtual Account",
+            ),
+            (
+                CaseCode::InvalidCardAccountCustomer,
+                None,
+                "Invalid Card/Account/Customer/Virtual Account",
+            ),
+        ];
+        for (case, detail, want) in cases {
+            assert_eq!(standard_message(case, detail), want, "{case:?}");
+        }
+        // Every row renders without a leftover placeholder.
+        for &case in CaseCode::ALL {
+            let m = standard_message(case, None);
+            assert!(!m.contains(['{', '[']), "{case:?}: {m}");
+        }
+    }
+
+    #[test]
+    fn codes_carry_the_service() {
+        let r = Rejection::new(CaseCode::Conflict, svc("51"));
+        assert_eq!(r.response_code().as_str(), "4095100");
+        assert_eq!(r.http_status(), StatusCode::CONFLICT);
+        let t = Rejection::with_detail(
+            CaseCode::Unauthorized,
+            ServiceCode::ACCESS_TOKEN_B2B,
+            "Unknown client",
+        );
+        assert_eq!(t.to_string(), "4017300 Unauthorized. [Unknown client]");
+    }
+
+    #[test]
+    fn service_codes_are_validated() {
+        assert!(ServiceCode::new("5").is_err());
+        assert!(ServiceCode::new("5!").is_err());
+        assert!(ServiceCode::new("510").is_err());
+        assert_eq!(svc("US").as_str(), "US");
+    }
+
+    #[test]
+    fn response_has_snap_headers_and_escaped_json() {
+        let ts = Timestamp::parse("2026-11-22T10:00:00+07:00").unwrap();
+        let r = Rejection::custom(
+            ResponseCode::parse("4135100").unwrap(),
+            "Payload \"Too\" Large",
+        );
+        let resp = r.to_response(&ts);
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(resp.headers()["content-type"], "application/json");
+        assert_eq!(resp.headers()["x-timestamp"], "2026-11-22T10:00:00+07:00");
+        let json: serde_json::Value = serde_json::from_slice(&r.json_body()).unwrap();
+        assert_eq!(json["responseMessage"], "Payload \"Too\" Large");
+        assert_eq!(json["responseCode"], "4135100");
+    }
+}

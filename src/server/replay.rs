@@ -1,0 +1,486 @@
+//! Replay protection: one `X-EXTERNAL-ID` per partner per Jakarta day.
+//!
+//! The standard answers `409xx00 Conflict` when a partner reuses an
+//! `X-EXTERNAL-ID` on the same day. The day is the Jakarta (UTC+7) calendar
+//! day of the request's signed `X-TIMESTAMP`, so the key cannot be moved by
+//! an attacker. An entry must outlive midnight by the verifier's timestamp
+//! window: a request signed at 23:59:50 can still be replayed, inside the
+//! window, at 00:00:05, so the verifying layer passes `keep_until` = next
+//! Jakarta midnight + window.
+//!
+//! [`ReplayStore`] is the seam (async, so a Redis store can implement it with
+//! `SET key 1 NX EXAT keep_until`); [`InMemoryReplayStore`] is the bounded
+//! in-memory default for single-process servers.
+//!
+//! ```
+//! use chrono::{DateTime, TimeDelta};
+//! use snap_bi::server::{InMemoryReplayStore, JakartaDay, ReplayStore, ReplayVerdict};
+//! use snap_bi::timestamp::FixedClock;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let now = DateTime::parse_from_rfc3339("2026-11-22T23:59:00+07:00")?.to_utc();
+//! let store = InMemoryReplayStore::builder().capacity(10_000).clock(FixedClock(now)).build();
+//! let day = JakartaDay::of(now);
+//! assert_eq!(day.to_string(), "2026-11-22");
+//! let keep_until = day.next_midnight() + TimeDelta::minutes(5);
+//!
+//! assert_eq!(store.check_and_insert("partner-01", "123", day, keep_until).await?, ReplayVerdict::Fresh);
+//! assert_eq!(store.check_and_insert("partner-01", "123", day, keep_until).await?, ReplayVerdict::Duplicate);
+//! // Another partner may use the same id.
+//! assert_eq!(store.check_and_insert("partner-02", "123", day, keep_until).await?, ReplayVerdict::Fresh);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
+
+use crate::timestamp::{Clock, SystemClock, Timestamp};
+use crate::token::BoxFuture;
+
+const JAKARTA_OFFSET_SECS: i32 = 7 * 3600;
+
+/// A calendar day in Jakarta (WIB, UTC+7, no daylight saving).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JakartaDay(NaiveDate);
+
+impl JakartaDay {
+    /// The Jakarta day an instant falls on.
+    #[must_use]
+    pub fn of(instant: DateTime<Utc>) -> Self {
+        Self((instant + TimeDelta::seconds(i64::from(JAKARTA_OFFSET_SECS))).date_naive())
+    }
+
+    /// The Jakarta day of a received `X-TIMESTAMP`, whatever offset it was
+    /// written in (`Z`, `+07:00`, …).
+    #[must_use]
+    pub fn of_timestamp(timestamp: &Timestamp) -> Self {
+        Self::of(timestamp.instant().to_utc())
+    }
+
+    /// The date.
+    #[must_use]
+    pub fn date(self) -> NaiveDate {
+        self.0
+    }
+
+    /// The instant this day ends: the next midnight in Jakarta, as UTC
+    /// (17:00 UTC of the same date).
+    #[must_use]
+    pub fn next_midnight(self) -> DateTime<Utc> {
+        let next = self.0.succ_opt().unwrap_or(self.0);
+        let midnight = next.and_time(chrono::NaiveTime::MIN);
+        match FixedOffset::east_opt(JAKARTA_OFFSET_SECS)
+            .and_then(|wib| midnight.and_local_timezone(wib).single())
+        {
+            Some(t) => t.to_utc(),
+            // Unreachable for a fixed offset; fall back to naive arithmetic.
+            None => midnight.and_utc() - TimeDelta::seconds(i64::from(JAKARTA_OFFSET_SECS)),
+        }
+    }
+}
+
+impl fmt::Display for JakartaDay {
+    /// `YYYY-MM-DD`, usable in store keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// Whether an `X-EXTERNAL-ID` was seen before.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReplayVerdict {
+    /// First use today; now recorded.
+    Fresh,
+    /// Already used by this partner on this day.
+    Duplicate,
+}
+
+/// A replay store could not answer. The verifying layer answers
+/// `429xx00 Too Many Requests` for [`Full`](Self::Full) and
+/// `500xx01 Internal Server Error` otherwise, never letting the request
+/// through unchecked.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The store is at capacity and configured to refuse new entries.
+    #[error("replay store is full")]
+    Full,
+    /// The backing store failed (a Redis connection error, say).
+    #[error("replay store failed: {0}")]
+    Backend(#[source] tower::BoxError),
+}
+
+/// Records `(partner, X-EXTERNAL-ID, Jakarta day)` triples and reports
+/// repeats. Check and insert must be one atomic step, so two concurrent
+/// requests with the same id cannot both be [`ReplayVerdict::Fresh`].
+pub trait ReplayStore: Send + Sync {
+    /// Records the triple if it is new (keeping it at least until
+    /// `keep_until`), and says whether it was.
+    fn check_and_insert<'a>(
+        &'a self,
+        partner_id: &'a str,
+        external_id: &'a str,
+        day: JakartaDay,
+        keep_until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<ReplayVerdict, ReplayError>>;
+}
+
+impl<T: ReplayStore + ?Sized> ReplayStore for Arc<T> {
+    fn check_and_insert<'a>(
+        &'a self,
+        partner_id: &'a str,
+        external_id: &'a str,
+        day: JakartaDay,
+        keep_until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<ReplayVerdict, ReplayError>> {
+        (**self).check_and_insert(partner_id, external_id, day, keep_until)
+    }
+}
+
+/// What a full [`InMemoryReplayStore`] does with a new entry.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum WhenFull {
+    /// Forget the oldest entry to make room (the default). The bound then
+    /// limits how far back duplicates are detected, never availability;
+    /// only signed requests reach the store, so only partners can fill it.
+    #[default]
+    EvictOldest,
+    /// Refuse the request with [`ReplayError::Full`] until entries expire.
+    Reject,
+}
+
+type Key = (Box<str>, Box<str>, JakartaDay);
+
+#[derive(Debug, Default)]
+struct State {
+    /// key → (insertion sequence number, keep-until).
+    entries: HashMap<Key, (u64, DateTime<Utc>)>,
+    /// Insertion order, for expiry and eviction. May hold stale sequence
+    /// numbers of entries that were re-inserted; those are skipped.
+    order: VecDeque<(u64, DateTime<Utc>, Key)>,
+    next_seq: u64,
+}
+
+impl State {
+    fn remove_front(&mut self) {
+        if let Some((seq, _, key)) = self.order.pop_front()
+            && self.entries.get(&key).is_some_and(|(s, _)| *s == seq)
+        {
+            self.entries.remove(&key);
+        }
+    }
+
+    fn purge_expired(&mut self, now: DateTime<Utc>) {
+        // Entries arrive in (nearly) time order, so expired ones gather at the
+        // front; a rare out-of-order one is caught by the lookup's own check.
+        while self
+            .order
+            .front()
+            .is_some_and(|(_, until, _)| *until <= now)
+        {
+            self.remove_front();
+        }
+    }
+}
+
+/// The in-memory [`ReplayStore`]: bounded, entries gone after their
+/// `keep_until` (the next Jakarta midnight plus the timestamp window).
+///
+/// Per process: a fleet of servers needs a shared store.
+pub struct InMemoryReplayStore {
+    state: Mutex<State>,
+    capacity: usize,
+    when_full: WhenFull,
+    clock: Arc<dyn Clock>,
+}
+
+impl InMemoryReplayStore {
+    /// Default capacity: 100 000 entries (a few MiB).
+    pub const DEFAULT_CAPACITY: usize = 100_000;
+
+    /// A store with the default capacity on the system clock.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// A builder.
+    pub fn builder() -> InMemoryReplayStoreBuilder {
+        InMemoryReplayStoreBuilder {
+            capacity: Self::DEFAULT_CAPACITY,
+            when_full: WhenFull::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Entries currently held (expired ones may linger until the next insert).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether no entries are held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bound.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // No code path panics while holding the lock, so the state is
+        // consistent even if a poisoning panic happened elsewhere.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn check(
+        &self,
+        partner_id: &str,
+        external_id: &str,
+        day: JakartaDay,
+        keep_until: DateTime<Utc>,
+    ) -> Result<ReplayVerdict, ReplayError> {
+        let now = self.clock.now();
+        let key: Key = (partner_id.into(), external_id.into(), day);
+        let mut state = self.lock();
+        state.purge_expired(now);
+        if let Some((_, until)) = state.entries.get(&key)
+            && *until > now
+        {
+            return Ok(ReplayVerdict::Duplicate);
+        }
+        if keep_until <= now {
+            // Already expired: nothing to remember.
+            return Ok(ReplayVerdict::Fresh);
+        }
+        if !state.entries.contains_key(&key) {
+            while state.entries.len() >= self.capacity {
+                match self.when_full {
+                    WhenFull::EvictOldest if !state.order.is_empty() => state.remove_front(),
+                    _ => return Err(ReplayError::Full),
+                }
+            }
+        }
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        state.entries.insert(key.clone(), (seq, keep_until));
+        state.order.push_back((seq, keep_until, key));
+        Ok(ReplayVerdict::Fresh)
+    }
+}
+
+impl Default for InMemoryReplayStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for InMemoryReplayStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryReplayStore")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity)
+            .field("when_full", &self.when_full)
+            .finish()
+    }
+}
+
+impl ReplayStore for InMemoryReplayStore {
+    fn check_and_insert<'a>(
+        &'a self,
+        partner_id: &'a str,
+        external_id: &'a str,
+        day: JakartaDay,
+        keep_until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<ReplayVerdict, ReplayError>> {
+        let verdict = self.check(partner_id, external_id, day, keep_until);
+        Box::pin(std::future::ready(verdict))
+    }
+}
+
+/// Builds an [`InMemoryReplayStore`].
+#[derive(Debug)]
+#[must_use]
+pub struct InMemoryReplayStoreBuilder {
+    capacity: usize,
+    when_full: WhenFull,
+    clock: Arc<dyn Clock>,
+}
+
+impl InMemoryReplayStoreBuilder {
+    /// The most entries held at once (at least 1).
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// What to do when full.
+    pub fn when_full(mut self, when_full: WhenFull) -> Self {
+        self.when_full = when_full;
+        self
+    }
+
+    /// The clock that decides expiry (the system clock by default).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Like [`clock`](Self::clock), for a shared clock.
+    pub fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn build(self) -> InMemoryReplayStore {
+        InMemoryReplayStore {
+            state: Mutex::new(State::default()),
+            capacity: self.capacity,
+            when_full: self.when_full,
+            clock: self.clock,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct TestClock(Mutex<DateTime<Utc>>);
+    impl Clock for TestClock {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+    impl TestClock {
+        fn set(&self, t: DateTime<Utc>) {
+            *self.0.lock().unwrap() = t;
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn jakarta_days() {
+        // 16:59:59Z is 23:59:59 in Jakarta; 17:00Z is the next day.
+        assert_eq!(
+            JakartaDay::of(at("2026-11-22T16:59:59Z")).to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(
+            JakartaDay::of(at("2026-11-22T17:00:00Z")).to_string(),
+            "2026-11-23"
+        );
+        let day = JakartaDay::of(at("2026-12-31T12:00:00+07:00"));
+        assert_eq!(day.next_midnight(), at("2027-01-01T00:00:00+07:00"));
+        let ts = Timestamp::parse("2026-11-22T17:30:00Z").unwrap();
+        assert_eq!(JakartaDay::of_timestamp(&ts).to_string(), "2026-11-23");
+    }
+
+    #[test]
+    fn entries_expire_at_keep_until() {
+        let clock = Arc::new(TestClock(Mutex::new(at("2026-11-22T23:00:00+07:00"))));
+        let store = InMemoryReplayStore::builder()
+            .shared_clock(clock.clone())
+            .build();
+        let day = JakartaDay::of(clock.now());
+        let midnight = day.next_midnight();
+        let check = |id: &str| store.check("p", id, day, midnight);
+        assert_eq!(check("1").unwrap(), ReplayVerdict::Fresh);
+        clock.set(midnight - TimeDelta::seconds(1));
+        assert_eq!(check("1").unwrap(), ReplayVerdict::Duplicate);
+        clock.set(midnight);
+        assert_eq!(check("1").unwrap(), ReplayVerdict::Fresh);
+        // Fresh at or after midnight records nothing for a day that is over.
+        assert_eq!(check("1").unwrap(), ReplayVerdict::Fresh);
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn bound_evicts_oldest_or_rejects() {
+        let now = at("2026-11-22T10:00:00+07:00");
+        let day = JakartaDay::of(now);
+        let until = day.next_midnight();
+        let store = InMemoryReplayStore::builder()
+            .capacity(3)
+            .clock(crate::timestamp::FixedClock(now))
+            .build();
+        for id in ["a", "b", "c", "d"] {
+            assert_eq!(
+                store.check("p", id, day, until).unwrap(),
+                ReplayVerdict::Fresh
+            );
+            assert!(store.len() <= 3);
+        }
+        // "a" was evicted to make room for "d".
+        assert_eq!(
+            store.check("p", "a", day, until).unwrap(),
+            ReplayVerdict::Fresh
+        );
+        assert_eq!(
+            store.check("p", "d", day, until).unwrap(),
+            ReplayVerdict::Duplicate
+        );
+        assert_eq!(store.len(), 3);
+
+        let strict = InMemoryReplayStore::builder()
+            .capacity(1)
+            .when_full(WhenFull::Reject)
+            .clock(crate::timestamp::FixedClock(now))
+            .build();
+        assert_eq!(
+            strict.check("p", "a", day, until).unwrap(),
+            ReplayVerdict::Fresh
+        );
+        assert!(matches!(
+            strict.check("p", "b", day, until),
+            Err(ReplayError::Full)
+        ));
+        assert_eq!(
+            strict.check("p", "a", day, until).unwrap(),
+            ReplayVerdict::Duplicate
+        );
+    }
+
+    #[test]
+    fn days_are_part_of_the_key() {
+        let now = at("2026-11-23T00:01:00+07:00");
+        let store = InMemoryReplayStore::builder()
+            .clock(crate::timestamp::FixedClock(now))
+            .build();
+        let today = JakartaDay::of(now);
+        let yesterday = JakartaDay::of(now - TimeDelta::hours(1));
+        let grace = TimeDelta::minutes(5);
+        let y_until = yesterday.next_midnight() + grace;
+        assert_eq!(
+            store.check("p", "1", yesterday, y_until).unwrap(),
+            ReplayVerdict::Fresh
+        );
+        assert_eq!(
+            store.check("p", "1", yesterday, y_until).unwrap(),
+            ReplayVerdict::Duplicate
+        );
+        assert_eq!(
+            store
+                .check("p", "1", today, today.next_midnight() + grace)
+                .unwrap(),
+            ReplayVerdict::Fresh
+        );
+    }
+}

@@ -1,0 +1,1046 @@
+//! The verifying Tower layer: checks every SNAP request before the handler
+//! sees it, and answers rejections itself with the exact SNAP error.
+//!
+//! [`VerifyLayer`] wraps any `tower::Service<http::Request<Full<Bytes>>>`
+//! (an axum `Router` or route, a `service_fn`, …). It accepts requests with
+//! any body type, reads the body up to a size limit, hashes the **received
+//! bytes** (whitespace-minified only, per the profile's [`BodyPolicy`]) and
+//! hands the inner service those bytes unchanged, with a [`VerifiedRequest`]
+//! in the request extensions.
+//!
+//! Checks, in order, each with its SNAP answer (`xx` = the route's service
+//! code; see [`VerifyLayerBuilder::route`]):
+//!
+//! | check | answer |
+//! |---|---|
+//! | a mandatory header is missing or empty | `400xx02 Invalid Mandatory Field [X-…]` |
+//! | a header is malformed (`X-TIMESTAMP` not RFC 3339, non-ASCII, too long, `X-SIGNATURE` not base64/hex of the right length) | `400xx01 Invalid Field Format [X-…]` |
+//! | `X-TIMESTAMP` outside the window (±5 min by default) | `401xx00 Unauthorized. [Timestamp out of window]` |
+//! | unknown partner | `401xx00 Unauthorized. [Unknown partner]` |
+//! | the partner has no key for the scheme | `401xx00 Unauthorized. [Key not found]` |
+//! | B2B token invalid or expired / not found | `401xx01 Invalid Token (B2B)` / `401xx03` |
+//! | customer token invalid / not found | `401xx02 Invalid Customer Token` / `401xx04` |
+//! | body larger than the limit (1 MiB by default) | `413xx00 Payload Too Large` |
+//! | body not JSON (under [`BodyPolicy::Minify`]) | `400xx00 Bad Request` |
+//! | signature does not match | `401xx00 Unauthorized. [Signature]` (see [`SignatureRejectionHook`]) |
+//! | same `X-EXTERNAL-ID` from the same partner on the same Jakarta day | `409xx00 Conflict` |
+//! | partner directory, token validator or replay store failed | `500xx01 Internal Server Error` (`429xx00` for a full replay store) |
+//!
+//! Tokens are checked before the body is read and before the signature, so
+//! an expired but correctly signed request gets `401xx01` (which tells the
+//! client to fetch a new token); the `X-EXTERNAL-ID` is recorded only once
+//! everything else passed, so rejected requests never burn an id.
+//!
+//! ```
+//! use bytes::Bytes;
+//! use http_body_util::Full;
+//! use snap_bi::server::{Partner, StaticPartners, VerifiedRequest, VerifyLayer};
+//! use snap_bi::timestamp::{FixedClock, TimestampFormat};
+//! use snap_bi::{headers, BodyPolicy, CanonicalBody, ClientSecret, SymmetricSigner, TransactionParts};
+//! use tower::{Layer, ServiceExt};
+//!
+//! let secret = ClientSecret::new("s3cret")?;
+//! let partners = StaticPartners::builder()
+//!     .partner(Partner::new("partner-01").with_client_secret(&secret))
+//!     .build()?;
+//! let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00+07:00")?.to_utc();
+//! let layer = VerifyLayer::builder(partners)
+//!     .without_token_check() // a real server plugs a TokenValidator in here
+//!     .clock(FixedClock(now))
+//!     .build()?;
+//!
+//! let handler = tower::service_fn(|req: http::Request<Full<Bytes>>| async move {
+//!     let who = req.extensions().get::<VerifiedRequest>().map(|v| v.partner_id().to_owned());
+//!     Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::from(who.unwrap_or_default()))))
+//! });
+//! let service = layer.layer(handler);
+//!
+//! // A client signs the exact bytes it sends.
+//! let body = br#"{"originalPartnerReferenceNo":"2020102900000000000001"}"#;
+//! let timestamp = TimestampFormat::JakartaSeconds.format(now);
+//! let canonical = CanonicalBody::new(body, BodyPolicy::Minify)?;
+//! let parts = TransactionParts::new("POST", "/v1.0/qr/qr-mpm-query", &canonical, timestamp.as_str());
+//! let signature = SymmetricSigner::new(&secret).sign(&parts, "any-token");
+//! let request = || {
+//!     http::Request::post("/v1.0/qr/qr-mpm-query")
+//!         .header(headers::X_TIMESTAMP, timestamp.as_str())
+//!         .header(headers::X_SIGNATURE, signature.as_str())
+//!         .header(headers::X_PARTNER_ID, "partner-01")
+//!         .header(headers::X_EXTERNAL_ID, "41807553358950093184162180797837")
+//!         .header(headers::CHANNEL_ID, "95221")
+//!         .header(headers::AUTHORIZATION, "Bearer any-token")
+//!         .body(Full::new(Bytes::from_static(body)))
+//! };
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let response = service.clone().oneshot(request()?).await?;
+//! assert_eq!(response.status(), 200);
+//!
+//! // The same request again: this X-EXTERNAL-ID was used today.
+//! let replayed = service.oneshot(request()?).await?;
+//! assert_eq!(replayed.status(), 409);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, HeaderName, Request, Response};
+use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::body::CanonicalBody;
+use crate::endpoint::endpoint_url;
+use crate::headers::{
+    AUTHORIZATION, AUTHORIZATION_CUSTOMER, CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID,
+    X_SIGNATURE, X_TIMESTAMP,
+};
+use crate::profile::{ProviderProfile, TransactionSignature};
+use crate::response_code::{CaseCode, service_for_path};
+use crate::signature::VerifyError;
+use crate::string_to_sign::{TransactionParts, bare_token};
+use crate::timestamp::{Clock, SystemClock, Timestamp};
+
+use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
+use super::partner::{Partner, PartnerDirectory};
+use super::reject::{Rejection, ServiceCode};
+use super::replay::{InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict};
+
+/// Longest accepted `X-EXTERNAL-ID` (the standard's String(36)).
+const MAX_EXTERNAL_ID: usize = 36;
+/// Longest accepted partner id, client key or channel id. The standard says
+/// String(36) / String(5); the slack tolerates providers' variants while
+/// keeping hostile headers small.
+const MAX_ID: usize = 64;
+/// Longest accepted token (the standard's String(2048) plus slack).
+const MAX_TOKEN: usize = 4096;
+
+/// Which request header names the partner.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum PartnerHeader {
+    /// `X-PARTNER-ID`, looked up with [`PartnerDirectory::by_partner_id`]
+    /// (the standard for transactions and notifications).
+    #[default]
+    PartnerId,
+    /// `X-CLIENT-KEY`, looked up with [`PartnerDirectory::by_client_id`].
+    ClientKey,
+}
+
+impl PartnerHeader {
+    fn header(self) -> HeaderName {
+        match self {
+            Self::PartnerId => X_PARTNER_ID,
+            Self::ClientKey => X_CLIENT_KEY,
+        }
+    }
+}
+
+/// What to do with `Authorization-Customer` (B2B2C customer tokens).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum CustomerTokenPolicy {
+    /// Not read.
+    Ignored,
+    /// Validated when present (the default).
+    #[default]
+    IfPresent,
+    /// Mandatory and validated (B2B2C routes).
+    Required,
+}
+
+/// What the layer verified, in the request extensions for the handler:
+/// `req.extensions().get::<VerifiedRequest>()`.
+#[derive(Debug, Clone)]
+pub struct VerifiedRequest {
+    partner_id: String,
+    client_id: String,
+    external_id: Option<String>,
+    channel_id: Option<String>,
+    timestamp: Timestamp,
+    service_code: ServiceCode,
+    scheme: TransactionSignature,
+    b2b_token: Option<TokenClaims>,
+    customer_token: Option<TokenClaims>,
+}
+
+impl VerifiedRequest {
+    /// The partner's `X-PARTNER-ID` (as registered in the directory).
+    #[must_use]
+    pub fn partner_id(&self) -> &str {
+        &self.partner_id
+    }
+    /// The partner's client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    /// The `X-EXTERNAL-ID`, if the request had one.
+    #[must_use]
+    pub fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+    /// The `CHANNEL-ID`, if the request had one.
+    #[must_use]
+    pub fn channel_id(&self) -> Option<&str> {
+        self.channel_id.as_deref()
+    }
+    /// The verified `X-TIMESTAMP`.
+    #[must_use]
+    pub fn timestamp(&self) -> &Timestamp {
+        &self.timestamp
+    }
+    /// The route's service code (for the handler's own `responseCode`s).
+    #[must_use]
+    pub fn service_code(&self) -> ServiceCode {
+        self.service_code
+    }
+    /// Which signature scheme was verified.
+    #[must_use]
+    pub fn scheme(&self) -> TransactionSignature {
+        self.scheme
+    }
+    /// Claims of the validated B2B token, if tokens are checked.
+    #[must_use]
+    pub fn b2b_token(&self) -> Option<&TokenClaims> {
+        self.b2b_token.as_ref()
+    }
+    /// Claims of the validated customer token, if one was sent and checked.
+    #[must_use]
+    pub fn customer_token(&self) -> Option<&TokenClaims> {
+        self.customer_token.as_ref()
+    }
+}
+
+/// Everything known about a request whose signature did not match, for a
+/// [`SignatureRejectionHook`] to diagnose.
+///
+/// Holds the access token and the received signature: a hook must not log
+/// them. `Debug` redacts both.
+#[non_exhaustive]
+pub struct SignatureFailure<'a> {
+    /// The partner, with its keys.
+    pub partner: &'a Partner,
+    /// The profile the layer verifies with.
+    pub profile: &'a ProviderProfile,
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The request target as received (plus the mount prefix, if any).
+    pub request_target: &'a str,
+    /// The EndpointUrl the layer signed, per the profile's policy.
+    pub endpoint_url: &'a str,
+    /// The body bytes as received.
+    pub raw_body: &'a [u8],
+    /// The body as hashed (after the profile's body policy).
+    pub body: &'a CanonicalBody<'a>,
+    /// The `X-TIMESTAMP` header.
+    pub timestamp: &'a str,
+    /// The B2B token from `Authorization` (without `Bearer `), if any.
+    pub access_token: Option<&'a str>,
+    /// The received `X-SIGNATURE`.
+    pub signature: &'a str,
+}
+
+impl fmt::Debug for SignatureFailure<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureFailure")
+            .field("partner", &self.partner)
+            .field("profile", &self.profile.name())
+            .field("method", &self.method)
+            .field("request_target", &self.request_target)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("body", &self.body)
+            .field("timestamp", &self.timestamp)
+            .field("access_token", &self.access_token.map(|_| "<redacted>"))
+            .field("signature", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Chooses the `responseMessage` of a `401xx00` signature rejection, e.g. to
+/// add a diagnosis ("body hashed without minify?"). `None` keeps the
+/// standard `Unauthorized. [Signature]`.
+///
+/// Runs only for requests from a known partner with a fresh timestamp whose
+/// signature failed. Closures `Fn(&SignatureFailure<'_>) -> Option<String>`
+/// implement it.
+pub trait SignatureRejectionHook: Send + Sync {
+    /// The message to answer with, or `None` for the standard one.
+    fn message(&self, failure: &SignatureFailure<'_>) -> Option<String>;
+}
+
+impl<F> SignatureRejectionHook for F
+where
+    F: Fn(&SignatureFailure<'_>) -> Option<String> + Send + Sync,
+{
+    fn message(&self, failure: &SignatureFailure<'_>) -> Option<String> {
+        self(failure)
+    }
+}
+
+/// A [`VerifyLayerBuilder`] setting that cannot work.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyConfigError {
+    /// Neither a token validator nor `without_token_check()` was chosen.
+    #[error(
+        "choose how B2B tokens are checked: token_validator(..) or without_token_check() \
+         (for notifications)"
+    )]
+    NoTokenPolicy,
+    /// Customer tokens are required but there is no validator to check them.
+    #[error("CustomerTokenPolicy::Required needs a token_validator(..)")]
+    CustomerTokenWithoutValidator,
+}
+
+enum ReplaySetting {
+    Default,
+    Store(Arc<dyn ReplayStore>),
+    Off,
+}
+
+struct VerifyConfig {
+    directory: Arc<dyn PartnerDirectory>,
+    profile: ProviderProfile,
+    window: Duration,
+    routes: Vec<(String, ServiceCode)>,
+    fallback_service: ServiceCode,
+    mount_prefix: String,
+    mandatory: Vec<HeaderName>,
+    validator: Option<Arc<dyn TokenValidator>>,
+    customer: CustomerTokenPolicy,
+    clock: Arc<dyn Clock>,
+    replay: Option<Arc<dyn ReplayStore>>,
+    body_limit: usize,
+    partner_header: PartnerHeader,
+    fallback_partner: Option<String>,
+    hook: Option<Arc<dyn SignatureRejectionHook>>,
+}
+
+impl fmt::Debug for VerifyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyConfig")
+            .field("profile", &self.profile.name())
+            .field("window", &self.window)
+            .field("routes", &self.routes)
+            .field("fallback_service", &self.fallback_service)
+            .field("mount_prefix", &self.mount_prefix)
+            .field("mandatory", &self.mandatory)
+            .field("token_check", &self.validator.is_some())
+            .field("customer", &self.customer)
+            .field("clock", &self.clock)
+            .field("replay_check", &self.replay.is_some())
+            .field("body_limit", &self.body_limit)
+            .field("partner_header", &self.partner_header)
+            .field("fallback_partner", &self.fallback_partner)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
+}
+
+impl VerifyConfig {
+    fn service_code(&self, path: &str) -> ServiceCode {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        self.routes
+            .iter()
+            .filter(|(route, _)| path == route || path.ends_with(route.as_str()))
+            .max_by_key(|(route, _)| route.len())
+            .map(|(_, code)| *code)
+            .or_else(|| service_for_path(path).map(ServiceCode::of))
+            .unwrap_or(self.fallback_service)
+    }
+
+    fn now_header(&self) -> Timestamp {
+        self.profile.timestamp_format().format(self.clock.now())
+    }
+}
+
+/// The verifying layer. Build it with [`VerifyLayer::builder`]; cheap to
+/// clone (the configuration is shared).
+#[derive(Clone, Debug)]
+pub struct VerifyLayer {
+    config: Arc<VerifyConfig>,
+}
+
+impl VerifyLayer {
+    /// A builder over the application's partner directory.
+    pub fn builder(directory: impl PartnerDirectory + 'static) -> VerifyLayerBuilder {
+        VerifyLayerBuilder::new(Arc::new(directory))
+    }
+
+    /// Like [`builder`](Self::builder), for a directory shared with other
+    /// components (the token issuer).
+    pub fn builder_shared(directory: Arc<dyn PartnerDirectory>) -> VerifyLayerBuilder {
+        VerifyLayerBuilder::new(directory)
+    }
+}
+
+impl<S> Layer<S> for VerifyLayer {
+    type Service = VerifyService<S>;
+
+    fn layer(&self, inner: S) -> VerifyService<S> {
+        VerifyService {
+            inner,
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+/// Builds a [`VerifyLayer`].
+#[must_use]
+pub struct VerifyLayerBuilder {
+    directory: Arc<dyn PartnerDirectory>,
+    profile: ProviderProfile,
+    window: Duration,
+    routes: Vec<(String, ServiceCode)>,
+    fallback_service: ServiceCode,
+    mount_prefix: String,
+    mandatory: Vec<HeaderName>,
+    validator: Option<Arc<dyn TokenValidator>>,
+    without_token_check: bool,
+    customer: CustomerTokenPolicy,
+    clock: Arc<dyn Clock>,
+    replay: ReplaySetting,
+    body_limit: usize,
+    partner_header: PartnerHeader,
+    fallback_partner: Option<String>,
+    hook: Option<Arc<dyn SignatureRejectionHook>>,
+}
+
+impl fmt::Debug for VerifyLayerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyLayerBuilder")
+            .field("profile", &self.profile.name())
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyLayerBuilder {
+    /// Default timestamp window: ±5 minutes.
+    pub const DEFAULT_WINDOW: Duration = Duration::from_secs(300);
+    /// Default body limit: 1 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+    fn new(directory: Arc<dyn PartnerDirectory>) -> Self {
+        Self {
+            directory,
+            profile: ProviderProfile::aspi_standard(),
+            window: Self::DEFAULT_WINDOW,
+            routes: Vec::new(),
+            fallback_service: ServiceCode::UNKNOWN,
+            mount_prefix: String::new(),
+            mandatory: vec![X_PARTNER_ID, X_EXTERNAL_ID, CHANNEL_ID],
+            validator: None,
+            without_token_check: false,
+            customer: CustomerTokenPolicy::default(),
+            clock: Arc::new(SystemClock),
+            replay: ReplaySetting::Default,
+            body_limit: Self::DEFAULT_BODY_LIMIT,
+            partner_header: PartnerHeader::default(),
+            fallback_partner: None,
+            hook: None,
+        }
+    }
+
+    /// The provider profile: signature scheme (HMAC or RSA), EndpointUrl
+    /// policy, empty-body rule, body policy and response timestamp format.
+    /// Signatures are accepted in base64 and hex whatever the profile's
+    /// encoding. Default: [`ProviderProfile::aspi_standard`].
+    pub fn profile(mut self, profile: ProviderProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// How far `X-TIMESTAMP` may be from the clock, either way.
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Maps a route to a service code for `responseCode`s. `path` matches a
+    /// request path equal to it or ending with it (so `/qr/qr-mpm-notify`
+    /// also covers `/snap/v1.0/qr/qr-mpm-notify`); the longest match wins.
+    /// Unmapped paths use the standard table
+    /// ([`service_for_path`](crate::response_code::service_for_path)), then
+    /// the [fallback](Self::fallback_service_code).
+    pub fn route(mut self, path: impl Into<String>, service: ServiceCode) -> Self {
+        self.routes.push((path.into(), service));
+        self
+    }
+
+    /// The service code of routes nothing else matches (`00` by default).
+    pub fn fallback_service_code(mut self, service: ServiceCode) -> Self {
+        self.fallback_service = service;
+        self
+    }
+
+    /// The path prefix the layer's router is mounted under, when the server
+    /// strips it before the layer runs (axum's `Router::nest`). It is put
+    /// back in front of the path for the signature and the service code.
+    pub fn mounted_at(mut self, prefix: impl Into<String>) -> Self {
+        self.mount_prefix = prefix.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The mandatory headers besides `X-TIMESTAMP`, `X-SIGNATURE` (always
+    /// mandatory) and `Authorization` / `Authorization-Customer` (mandatory
+    /// when their tokens are). Default: `X-PARTNER-ID`, `X-EXTERNAL-ID`,
+    /// `CHANNEL-ID`.
+    pub fn mandatory_headers(mut self, headers: impl IntoIterator<Item = HeaderName>) -> Self {
+        self.mandatory = headers.into_iter().collect();
+        self
+    }
+
+    /// Validates B2B tokens (`Authorization`, then mandatory) and customer
+    /// tokens (per [`customer_token`](Self::customer_token)) with `validator`,
+    /// e.g. a [`TokenIssuer`](crate::server::TokenIssuer).
+    pub fn token_validator(self, validator: impl TokenValidator + 'static) -> Self {
+        self.shared_token_validator(Arc::new(validator))
+    }
+
+    /// Like [`token_validator`](Self::token_validator), for a shared validator.
+    pub fn shared_token_validator(mut self, validator: Arc<dyn TokenValidator>) -> Self {
+        self.validator = Some(validator);
+        self.without_token_check = false;
+        self
+    }
+
+    /// Checks no tokens: for notifications (a PJP calling the merchant signs
+    /// with its RSA key and usually sends no token). Under the symmetric
+    /// scheme `Authorization` stays mandatory, since its token is signed.
+    pub fn without_token_check(mut self) -> Self {
+        self.validator = None;
+        self.without_token_check = true;
+        self
+    }
+
+    /// What to do with `Authorization-Customer`.
+    pub fn customer_token(mut self, policy: CustomerTokenPolicy) -> Self {
+        self.customer = policy;
+        self
+    }
+
+    /// The clock for the timestamp window and response timestamps.
+    pub fn clock(self, clock: impl Clock + 'static) -> Self {
+        self.shared_clock(Arc::new(clock))
+    }
+
+    /// Like [`clock`](Self::clock), for a shared clock.
+    pub fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Where `X-EXTERNAL-ID`s are recorded. Default: a new
+    /// [`InMemoryReplayStore`] on the layer's clock.
+    pub fn replay_store(self, store: impl ReplayStore + 'static) -> Self {
+        self.shared_replay_store(Arc::new(store))
+    }
+
+    /// Like [`replay_store`](Self::replay_store), for a shared store.
+    pub fn shared_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = ReplaySetting::Store(store);
+        self
+    }
+
+    /// Records no `X-EXTERNAL-ID`s (the application deduplicates itself).
+    pub fn without_replay_check(mut self) -> Self {
+        self.replay = ReplaySetting::Off;
+        self
+    }
+
+    /// The largest body read, in bytes; larger ones get `413`.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Which header names the partner (`X-PARTNER-ID` by default).
+    pub fn partner_header(mut self, header: PartnerHeader) -> Self {
+        self.partner_header = header;
+        self
+    }
+
+    /// The partner id to look up when the partner header is absent (a
+    /// notification endpoint with a single sender). The header then stops
+    /// being mandatory.
+    pub fn fallback_partner(mut self, partner_id: impl Into<String>) -> Self {
+        self.fallback_partner = Some(partner_id.into());
+        self
+    }
+
+    /// Chooses the message of signature rejections.
+    pub fn on_signature_rejection(mut self, hook: impl SignatureRejectionHook + 'static) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// The layer.
+    ///
+    /// # Errors
+    /// [`VerifyConfigError`] when no token policy was chosen, or customer
+    /// tokens are required without a validator.
+    pub fn build(self) -> Result<VerifyLayer, VerifyConfigError> {
+        if self.validator.is_none() && !self.without_token_check {
+            return Err(VerifyConfigError::NoTokenPolicy);
+        }
+        if self.validator.is_none() && self.customer == CustomerTokenPolicy::Required {
+            return Err(VerifyConfigError::CustomerTokenWithoutValidator);
+        }
+        let replay = match self.replay {
+            ReplaySetting::Default => Some(Arc::new(
+                InMemoryReplayStore::builder()
+                    .shared_clock(Arc::clone(&self.clock))
+                    .build(),
+            ) as Arc<dyn ReplayStore>),
+            ReplaySetting::Store(store) => Some(store),
+            ReplaySetting::Off => None,
+        };
+        let mut mandatory = self.mandatory;
+        if self.fallback_partner.is_some() {
+            let partner_header = self.partner_header.header();
+            mandatory.retain(|h| *h != partner_header);
+        }
+        Ok(VerifyLayer {
+            config: Arc::new(VerifyConfig {
+                directory: self.directory,
+                profile: self.profile,
+                window: self.window,
+                routes: self.routes,
+                fallback_service: self.fallback_service,
+                mount_prefix: self.mount_prefix,
+                mandatory,
+                validator: self.validator,
+                customer: self.customer,
+                clock: self.clock,
+                replay,
+                body_limit: self.body_limit,
+                partner_header: self.partner_header,
+                fallback_partner: self.fallback_partner,
+                hook: self.hook,
+            }),
+        })
+    }
+}
+
+/// The service made by [`VerifyLayer`].
+#[derive(Clone, Debug)]
+pub struct VerifyService<S> {
+    inner: S,
+    config: Arc<VerifyConfig>,
+}
+
+impl<S> VerifyService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+/// The response future of [`VerifyService`].
+pub type VerifyFuture<R, E> = Pin<Box<dyn Future<Output = Result<R, E>> + Send>>;
+
+impl<S, B, ResBody> Service<Request<B>> for VerifyService<S>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<tower::BoxError>,
+{
+    /// The inner service's response, or a SNAP rejection (`Either::Right`).
+    type Response = Response<Either<ResBody, Full<Bytes>>>;
+    /// The inner service's error; rejections are responses, not errors.
+    type Error = S::Error;
+    type Future = VerifyFuture<Self::Response, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // Keep the service that was polled ready; leave a fresh clone behind.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let config = Arc::clone(&self.config);
+        Box::pin(async move {
+            match verify(&config, request).await {
+                Ok(verified) => inner.call(verified).await.map(|r| r.map(Either::Left)),
+                Err(rejection) => Ok(rejection
+                    .to_response(&config.now_header())
+                    .map(Either::Right)),
+            }
+        })
+    }
+}
+
+/// How a header looked.
+enum HeaderState<'a> {
+    Absent,
+    Malformed,
+    Present(&'a str),
+}
+
+fn header_state<'a>(headers: &'a HeaderMap, name: &HeaderName, max_len: usize) -> HeaderState<'a> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return HeaderState::Absent;
+    };
+    if values.next().is_some() {
+        // Two values for one SNAP header: ambiguous, so refuse it.
+        return HeaderState::Malformed;
+    }
+    let Ok(value) = first.to_str() else {
+        return HeaderState::Malformed;
+    };
+    let value = value.trim();
+    if value.is_empty() {
+        HeaderState::Absent
+    } else if value.len() > max_len {
+        HeaderState::Malformed
+    } else {
+        HeaderState::Present(value)
+    }
+}
+
+/// The header's name as SNAP documents spell it, for messages.
+fn display_name(name: &HeaderName) -> Cow<'static, str> {
+    match name.as_str() {
+        "authorization" => Cow::Borrowed("Authorization"),
+        "authorization-customer" => Cow::Borrowed("Authorization-Customer"),
+        "content-type" => Cow::Borrowed("Content-Type"),
+        other => Cow::Owned(other.to_ascii_uppercase()),
+    }
+}
+
+struct Checker<'a> {
+    headers: &'a HeaderMap,
+    service: ServiceCode,
+}
+
+impl<'a> Checker<'a> {
+    fn reject(&self, case: CaseCode, detail: &str) -> Rejection {
+        Rejection::with_detail(case, self.service, detail)
+    }
+
+    fn plain(&self, case: CaseCode) -> Rejection {
+        Rejection::new(case, self.service)
+    }
+
+    fn header(
+        &self,
+        name: &HeaderName,
+        mandatory: bool,
+        max_len: usize,
+    ) -> Result<Option<&'a str>, Rejection> {
+        match header_state(self.headers, name, max_len) {
+            HeaderState::Present(v) => Ok(Some(v)),
+            HeaderState::Absent if mandatory => {
+                Err(self.reject(CaseCode::InvalidMandatoryField, &display_name(name)))
+            }
+            HeaderState::Absent => Ok(None),
+            HeaderState::Malformed => {
+                Err(self.reject(CaseCode::InvalidFieldFormat, &display_name(name)))
+            }
+        }
+    }
+
+    fn token_rejection(&self, kind: TokenKind, why: &TokenRejection) -> Rejection {
+        let case = match (kind, why) {
+            (TokenKind::Customer, TokenRejection::Invalid) => CaseCode::InvalidCustomerToken,
+            (TokenKind::Customer, TokenRejection::NotFound) => CaseCode::CustomerTokenNotFound,
+            (_, TokenRejection::Invalid) => CaseCode::InvalidToken,
+            (_, TokenRejection::NotFound) => CaseCode::TokenNotFound,
+            (_, TokenRejection::Unavailable(_)) => CaseCode::InternalServerError,
+        };
+        self.plain(case)
+    }
+}
+
+/// The token in an `Authorization` value, `None` for a bare `Bearer`.
+fn token_of(value: &str) -> Option<&str> {
+    let token = bare_token(value);
+    (!token.is_empty() && !token.eq_ignore_ascii_case("bearer")).then_some(token)
+}
+
+fn visible_ascii(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+async fn validate_token(
+    checker: &Checker<'_>,
+    validator: &dyn TokenValidator,
+    kind: TokenKind,
+    token: &str,
+    partner: &Partner,
+) -> Result<TokenClaims, Rejection> {
+    let claims = validator
+        .validate(kind, token)
+        .await
+        .map_err(|why| checker.token_rejection(kind, &why))?;
+    if claims
+        .client_id
+        .as_deref()
+        .is_some_and(|client| client != partner.client_id())
+    {
+        // A valid token, but issued to another client.
+        return Err(checker.token_rejection(kind, &TokenRejection::Invalid));
+    }
+    Ok(claims)
+}
+
+/// Every check; on success, the request with its body buffered and a
+/// [`VerifiedRequest`] attached.
+async fn verify<B>(
+    config: &VerifyConfig,
+    request: Request<B>,
+) -> Result<Request<Full<Bytes>>, Rejection>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<tower::BoxError>,
+{
+    let (mut parts, body) = request.into_parts();
+    let full_path: Cow<'_, str> = if config.mount_prefix.is_empty() {
+        Cow::Borrowed(parts.uri.path())
+    } else {
+        Cow::Owned(format!("{}{}", config.mount_prefix, parts.uri.path()))
+    };
+    let checker = Checker {
+        headers: &parts.headers,
+        service: config.service_code(&full_path),
+    };
+    let is_mandatory = |name: &HeaderName| config.mandatory.contains(name);
+    let symmetric = config.profile.transaction_signature() == TransactionSignature::Symmetric;
+
+    // 1. Headers: presence and shape.
+    let timestamp = checker.header(&X_TIMESTAMP, true, 64)?.unwrap_or_default();
+    let timestamp = Timestamp::parse(timestamp)
+        .map_err(|_| checker.reject(CaseCode::InvalidFieldFormat, "X-TIMESTAMP"))?;
+    let signature = checker
+        .header(&X_SIGNATURE, true, 2048)?
+        .unwrap_or_default();
+    let partner_name = config.partner_header.header();
+    let partner_key = checker.header(
+        &partner_name,
+        config.fallback_partner.is_none() || is_mandatory(&partner_name),
+        MAX_ID,
+    )?;
+    let external_id = checker.header(
+        &X_EXTERNAL_ID,
+        is_mandatory(&X_EXTERNAL_ID),
+        MAX_EXTERNAL_ID,
+    )?;
+    let channel_id = checker.header(&CHANNEL_ID, is_mandatory(&CHANNEL_ID), MAX_ID)?;
+    for (name, value) in [
+        (&partner_name, partner_key),
+        (&X_EXTERNAL_ID, external_id),
+        (&CHANNEL_ID, channel_id),
+    ] {
+        if value.is_some_and(|v| !visible_ascii(v)) {
+            return Err(checker.reject(CaseCode::InvalidFieldFormat, &display_name(name)));
+        }
+    }
+    let token_needed = symmetric || config.validator.is_some();
+    let access_token = checker
+        .header(&AUTHORIZATION, token_needed, MAX_TOKEN)?
+        .and_then(token_of);
+    if token_needed && access_token.is_none() {
+        return Err(checker.reject(CaseCode::InvalidMandatoryField, "Authorization"));
+    }
+    let customer_token = match config.customer {
+        CustomerTokenPolicy::Ignored => None,
+        policy => checker
+            .header(
+                &AUTHORIZATION_CUSTOMER,
+                policy == CustomerTokenPolicy::Required,
+                MAX_TOKEN,
+            )?
+            .and_then(token_of),
+    };
+    if config.customer == CustomerTokenPolicy::Required && customer_token.is_none() {
+        return Err(checker.reject(CaseCode::InvalidMandatoryField, "Authorization-Customer"));
+    }
+    for name in &config.mandatory {
+        // The remaining user-chosen mandatory headers: presence only.
+        checker.header(name, true, usize::MAX)?;
+    }
+
+    // 2. Freshness.
+    if !timestamp.within_window(config.clock.now(), config.window) {
+        return Err(checker.reject(CaseCode::Unauthorized, "Timestamp out of window"));
+    }
+
+    // 3. The partner.
+    let lookup = match (partner_key, &config.fallback_partner) {
+        (Some(key), _) => match config.partner_header {
+            PartnerHeader::PartnerId => config.directory.by_partner_id(key).await,
+            PartnerHeader::ClientKey => config.directory.by_client_id(key).await,
+        },
+        (None, Some(fallback)) => config.directory.by_partner_id(fallback).await,
+        (None, None) => Ok(None),
+    };
+    let partner = lookup
+        .map_err(|_| checker.plain(CaseCode::InternalServerError))?
+        .ok_or_else(|| checker.reject(CaseCode::Unauthorized, "Unknown partner"))?;
+    let has_key = if symmetric {
+        partner.symmetric().is_some()
+    } else {
+        partner.asymmetric().is_some()
+    };
+    if !has_key {
+        return Err(checker.reject(CaseCode::Unauthorized, "Key not found"));
+    }
+
+    // 4. Tokens.
+    let mut b2b_claims = None;
+    let mut customer_claims = None;
+    if let Some(validator) = &config.validator {
+        if let Some(token) = access_token {
+            b2b_claims = Some(
+                validate_token(
+                    &checker,
+                    validator.as_ref(),
+                    TokenKind::B2b,
+                    token,
+                    &partner,
+                )
+                .await?,
+            );
+        }
+        if let Some(token) = customer_token {
+            customer_claims = Some(
+                validate_token(
+                    &checker,
+                    validator.as_ref(),
+                    TokenKind::Customer,
+                    token,
+                    &partner,
+                )
+                .await?,
+            );
+        }
+    }
+
+    // 5. The body, as received.
+    let too_large = || Rejection::payload_too_large(checker.service);
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > config.body_limit as u64) {
+        return Err(too_large());
+    }
+    let raw = match Limited::new(body, config.body_limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
+        Err(_) => return Err(checker.plain(CaseCode::BadRequest)),
+    };
+    let canonical = CanonicalBody::new(&raw, config.profile.body_policy())
+        .map_err(|_| checker.plain(CaseCode::BadRequest))?;
+
+    // 6. The signature, over exactly those bytes.
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+    let endpoint = endpoint_url(&parts.uri, config.profile.endpoint_url_policy());
+    let endpoint: Cow<'_, str> = if config.mount_prefix.is_empty() {
+        endpoint
+    } else {
+        Cow::Owned(format!("{}{endpoint}", config.mount_prefix))
+    };
+    let method = parts.method.as_str();
+    let signed = TransactionParts::new(method, &endpoint, &canonical, timestamp.as_str())
+        .with_empty_body_rule(config.profile.empty_body_rule());
+    let outcome = match (partner.symmetric(), partner.asymmetric()) {
+        (Some(signer), _) if symmetric => {
+            signer.verify(&signed, access_token.unwrap_or_default(), signature)
+        }
+        (_, Some(verifier)) if !symmetric => verifier.verify(&signed, signature),
+        _ => return Err(checker.reject(CaseCode::Unauthorized, "Key not found")),
+    };
+    match outcome {
+        Ok(()) => {}
+        Err(VerifyError::Malformed { .. }) => {
+            return Err(checker.reject(CaseCode::InvalidFieldFormat, "X-SIGNATURE"));
+        }
+        Err(_) => {
+            let standard = checker.reject(CaseCode::Unauthorized, "Signature");
+            let target = if config.mount_prefix.is_empty() {
+                Cow::Borrowed(target)
+            } else {
+                Cow::Owned(format!("{}{target}", config.mount_prefix))
+            };
+            let message = config.hook.as_ref().and_then(|hook| {
+                hook.message(&SignatureFailure {
+                    partner: &partner,
+                    profile: &config.profile,
+                    method,
+                    request_target: &target,
+                    endpoint_url: &endpoint,
+                    raw_body: &raw,
+                    body: &canonical,
+                    timestamp: timestamp.as_str(),
+                    access_token,
+                    signature,
+                })
+            });
+            return Err(match message {
+                Some(message) => standard.with_message(message),
+                None => standard,
+            });
+        }
+    }
+
+    // 7. Replay: only now, so that rejected requests never burn an id.
+    if let (Some(store), Some(external_id)) = (&config.replay, external_id) {
+        let day = JakartaDay::of_timestamp(&timestamp);
+        let keep_until = day.next_midnight()
+            + chrono::TimeDelta::from_std(config.window).unwrap_or(chrono::TimeDelta::MAX);
+        match store
+            .check_and_insert(partner.partner_id(), external_id, day, keep_until)
+            .await
+        {
+            Ok(ReplayVerdict::Fresh) => {}
+            Ok(ReplayVerdict::Duplicate) => return Err(checker.plain(CaseCode::Conflict)),
+            Err(ReplayError::Full) => return Err(checker.plain(CaseCode::TooManyRequests)),
+            Err(_) => return Err(checker.plain(CaseCode::InternalServerError)),
+        }
+    }
+
+    let verified = VerifiedRequest {
+        partner_id: partner.partner_id().to_owned(),
+        client_id: partner.client_id().to_owned(),
+        external_id: external_id.map(str::to_owned),
+        channel_id: channel_id.map(str::to_owned),
+        service_code: checker.service,
+        scheme: config.profile.transaction_signature(),
+        timestamp,
+        b2b_token: b2b_claims,
+        customer_token: customer_claims,
+    };
+    drop(canonical);
+    parts.extensions.insert(verified);
+    Ok(Request::from_parts(parts, Full::new(raw)))
+}
