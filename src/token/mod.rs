@@ -1,8 +1,20 @@
-//! Access tokens: the value type, and the [`TokenSource`] seam through which
-//! the signing layer asks for "a valid B2B token".
+//! Access tokens: the B2B and B2B2C token lifecycle (snap-spec §1, §2).
 //!
-//! The cache and fetch machinery (B2B single-flight cache, B2B2C per-customer
-//! store) lives in the sub-modules; everything here is the shared vocabulary.
+//! - [`AccessToken`], [`RefreshToken`], and the [`TokenSource`] seam through
+//!   which the signing layer asks for "a valid B2B token".
+//! - [`request`]: building and signing token requests, pure
+//!   ([`TokenRequestSigner`]; provider variants come from the
+//!   [`ProviderProfile`](crate::ProviderProfile)).
+//! - [`response`]: lenient, precise parsing of token responses
+//!   ([`parse_token_response`] → [`TokenGrant`], one [`TokenError`] variant
+//!   per failure shape).
+//! - [`transport`]: sending over any `tower::Service` ([`fetch_token`]).
+//! - [`b2b`]: [`B2bTokenCache`], single-flight, refreshed ahead of expiry.
+//! - [`customer`]: [`CustomerTokenCache`], B2B2C tokens per customer in a
+//!   pluggable [`CustomerTokenStore`].
+//! - [`policy`]: refresh margin, [`Backoff`], jitter.
+//!
+//! Token values never appear in `Debug`, `Display` or error messages.
 //!
 //! ```
 //! use snap_bi::token::{AccessToken, StaticToken, TokenSource};
@@ -14,6 +26,32 @@
 //! assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
 //! # });
 //! ```
+
+pub mod b2b;
+mod clock;
+pub mod customer;
+mod error;
+mod flight;
+pub mod policy;
+pub mod request;
+pub mod response;
+#[cfg(test)]
+mod test_support;
+pub mod transport;
+
+pub use b2b::{B2bTokenCache, B2bTokenCacheBuilder, BackgroundRefresh, DEFAULT_FETCH_TIMEOUT};
+pub use clock::TokioClock;
+pub use customer::{
+    CustomerKey, CustomerToken, CustomerTokenCache, CustomerTokenCacheBuilder, CustomerTokenSource,
+    CustomerTokenStore, InMemoryCustomerTokenStore,
+};
+pub use error::{BoxError, TokenError};
+pub use policy::{Backoff, FixedJitter, JitterSource, RandomJitter, refresh_margin};
+pub use request::{TokenRequestSigner, TokenRequestSignerBuilder};
+pub use response::{
+    LifetimeSource, MAX_LIFETIME, ResponseOptions, TokenGrant, parse_token_response,
+};
+pub use transport::{fetch_token, send_token_request};
 
 use std::fmt;
 use std::future::Future;
@@ -138,22 +176,39 @@ impl TokenSource for StaticToken {
     fn invalidate(&self, _rejected: &AccessToken) {}
 }
 
-/// Why no token could be obtained.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TokenError {
-    /// The provider answered, but refused: a non-success `responseCode` or a
-    /// non-2xx HTTP status.
-    #[error("token request refused: HTTP {status}, {code} {message:?}")]
-    Refused {
-        /// HTTP status of the answer.
-        status: http::StatusCode,
-        /// The `responseCode` as sent (empty when absent).
-        code: String,
-        /// The `responseMessage` as sent (empty when absent).
-        message: String,
-    },
-    /// The HTTP exchange itself failed (connection, timeout, body error).
-    #[error("token request failed: {0}")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+/// A B2B2C refresh token. Redacted in `Debug`; equality is constant-time.
+#[derive(Clone)]
+pub struct RefreshToken(Arc<str>);
+
+impl RefreshToken {
+    /// Wraps a refresh token.
+    ///
+    /// # Errors
+    /// [`InvalidToken::Empty`] when it is empty.
+    pub fn new(token: impl AsRef<str>) -> Result<Self, InvalidToken> {
+        let token = token.as_ref();
+        if token.is_empty() {
+            return Err(InvalidToken::Empty);
+        }
+        Ok(Self(Arc::from(token)))
+    }
+
+    /// The token itself, e.g. to persist it. Handle with care.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for RefreshToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for RefreshToken {}
+
+impl fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefreshToken(<redacted>)")
+    }
 }

@@ -5,19 +5,23 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use snap_bi::explain::SignatureScheme;
-use snap_bi::{BodyPolicy, EmptyBodyRule, SignatureEncoding};
+use snap_bi::{BodyPolicy, EmptyBodyRule, SignatureEncoding, TimestampFormat};
 
 /// Environment variable holding the client secret when `--secret-file` is absent.
 pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
+/// Environment variable holding the client id when `--client-id` is absent (`token b2b`).
+pub(crate) const CLIENT_ID_ENV: &str = "SNAP_CLIENT_ID";
+/// Environment variable holding the private key's path when `--private-key` is absent (`token b2b`).
+pub(crate) const PRIVATE_KEY_ENV: &str = "SNAP_PRIVATE_KEY";
 
 /// Sign, verify, minify and explain Bank Indonesia SNAP API requests.
 ///
 /// Secrets are never taken from the command line: the client secret comes
 /// from `--secret-file` or `SNAP_CLIENT_SECRET`, private keys from PEM files.
 ///
-/// Exit status: 0 ok / signature valid, 1 signature does not verify (reason
-/// on stderr), 2 bad input (reason on stderr). The last line of stdout is the
-/// result.
+/// Exit status: 0 ok / signature valid, 1 signature does not verify or the
+/// provider refused (reason on stderr), 2 bad input (reason on stderr). The
+/// last line of stdout is the result.
 #[derive(Debug, Parser)]
 #[command(
     name = "snap-bi",
@@ -33,7 +37,10 @@ pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
         snap-bi verify asymmetric --method POST --url /v1.0/debit/notify --timestamp TS \\\n      \
         --body body.json --public-key provider.pem --signature \"$SIG\"\n  \
         SNAP_CLIENT_SECRET=... snap-bi explain --method POST --url /v1.0/qr/qr-mpm-query \\\n      \
-        --headers-file captured-headers.txt --body body.json"
+        --headers-file captured-headers.txt --body body.json\n  \
+
+        snap-bi token b2b --url http://127.0.0.1:8080/v1.0/access-token/b2b --client-id CLIENT \\\n      \
+        --private-key key.pem --verbose"
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -71,6 +78,82 @@ pub(crate) enum Command {
         -H 'X-TIMESTAMP: 2024-09-10T13:24:42+07:00' -H \"X-SIGNATURE: $SIG\" \\\n      \
         -H \"Authorization: Bearer $TOKEN\" --body body.json")]
     Explain(ExplainArgs),
+    /// Request an access token from a provider (prints it as the last line
+    /// of stdout).
+    #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
+    Token(TokenCommand),
+}
+
+/// `snap-bi token …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Request a B2B access token (grantType client_credentials).
+    ///
+    /// POSTs the signed request (X-SIGNATURE = SHA256withRSA over
+    /// clientId|X-TIMESTAMP) and prints the access token as the last line of
+    /// stdout. Exit 0 on success, 1 when the provider refuses (its
+    /// responseCode and message on stderr) or cannot be reached, 2 on bad
+    /// input. Only plain http:// URLs are supported by this build.
+    B2b(TokenB2bArgs),
+}
+
+/// `snap-bi token b2b`.
+#[derive(Debug, Args)]
+pub(crate) struct TokenB2bArgs {
+    /// The full token endpoint URL, e.g.
+    /// `http://127.0.0.1:8080/snap/v1.0/access-token/b2b`.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: String,
+    /// The X-CLIENT-KEY (client ID). Read from SNAP_CLIENT_ID when absent.
+    #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]
+    pub(crate) client_id: String,
+    /// PEM file with the RSA private key (PKCS#8 or PKCS#1, unencrypted, at
+    /// least 2048 bits). Read from SNAP_PRIVATE_KEY (a path) when absent.
+    #[arg(long, value_name = "PEM", env = PRIVATE_KEY_ENV)]
+    pub(crate) private_key: PathBuf,
+    /// Provider preset for the request's shape: grant field spelling,
+    /// X-PARTNER-ID, timestamp style (aspi-standard, bca, bri, dana, doku,
+    /// midtrans, paydia).
+    #[arg(long, value_name = "NAME", default_value = "aspi-standard")]
+    pub(crate) provider: String,
+    /// X-TIMESTAMP layout; defaults to the provider's.
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub(crate) timestamp_style: Option<TimestampStyleArg>,
+    /// X-PARTNER-ID to send when the provider expects one (defaults to the
+    /// client ID).
+    #[arg(long, value_name = "ID")]
+    pub(crate) partner_id: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// Print the request headers (signature redacted), the response status
+    /// and the parsed expiry to stderr.
+    #[arg(long)]
+    pub(crate) verbose: bool,
+}
+
+/// `--timestamp-style` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TimestampStyleArg {
+    /// `2024-09-10T13:24:42+07:00` (the standard).
+    JakartaSeconds,
+    /// `2024-09-10T13:24:42.196+07:00`.
+    JakartaMillis,
+    /// `2024-09-10T06:24:42Z`.
+    UtcSeconds,
+    /// `2024-09-10T06:24:42.196Z`.
+    UtcMillis,
+}
+
+impl From<TimestampStyleArg> for TimestampFormat {
+    fn from(value: TimestampStyleArg) -> Self {
+        match value {
+            TimestampStyleArg::JakartaSeconds => Self::JakartaSeconds,
+            TimestampStyleArg::JakartaMillis => Self::JakartaMillis,
+            TimestampStyleArg::UtcSeconds => Self::UtcSeconds,
+            TimestampStyleArg::UtcMillis => Self::UtcMillis,
+        }
+    }
 }
 
 /// `snap-bi minify`.

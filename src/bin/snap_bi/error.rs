@@ -8,6 +8,11 @@ use std::process::ExitCode;
 pub(crate) enum CliError {
     /// The signature does not verify (exit 1). Printed as `invalid: <reason>`.
     Invalid(String),
+    /// The provider refused (exit 1). Printed as `refused: <reason>`.
+    Refused(String),
+    /// The provider could not be reached or answered something unusable
+    /// (exit 1). Printed as `failed: <reason>`.
+    Failed(String),
     /// The input is unusable (exit 2): unreadable file, invalid JSON body, bad
     /// key, missing secret, … Printed as `error: <reason>`.
     Input(String),
@@ -24,10 +29,20 @@ impl CliError {
         Self::Invalid(reason.into())
     }
 
+    /// A provider refusal (exit 1).
+    pub(crate) fn refused(reason: impl Into<String>) -> Self {
+        Self::Refused(reason.into())
+    }
+
+    /// A failed exchange with the provider (exit 1).
+    pub(crate) fn failed(reason: impl Into<String>) -> Self {
+        Self::Failed(reason.into())
+    }
+
     /// The process exit status for this error.
     pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Invalid(_) => ExitCode::from(1),
+            Self::Invalid(_) | Self::Refused(_) | Self::Failed(_) => ExitCode::from(1),
             Self::Input(_) => ExitCode::from(2),
         }
     }
@@ -38,6 +53,8 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (label, reason) = match self {
             Self::Invalid(reason) => ("invalid", reason),
+            Self::Refused(reason) => ("refused", reason),
+            Self::Failed(reason) => ("failed", reason),
             Self::Input(reason) => ("error", reason),
         };
         // Keep the report on one line whatever the reason contains.

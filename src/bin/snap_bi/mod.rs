@@ -1,9 +1,12 @@
 //! The `snap-bi` command line: parse, dispatch to one function per
 //! subcommand, print, map errors to exit codes.
 //!
-//! Exit status: 0 ok / valid, 1 the signature does not verify, 2 bad input.
-//! Stdout's last line is the result; every failure is one stderr line
-//! starting `error: ` (bad input) or `invalid: ` (verification failed).
+//! Exit status: 0 ok / valid, 1 the signature does not verify or the
+//! provider refused, 2 bad input. Stdout's last line is the result; every
+//! failure is one stderr line starting `error: ` (bad input), `invalid: `
+//! (verification failed), `refused: ` (the provider's responseCode and
+//! message) or `failed: ` (the provider could not be reached or answered
+//! garbage). `--verbose` adds `> `/`< `/`# ` lines on stderr before it.
 
 pub(crate) mod args;
 mod commands;

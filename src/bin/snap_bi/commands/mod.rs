@@ -6,11 +6,12 @@
 mod explain;
 mod minify;
 mod sign;
+mod token;
 mod verify;
 
 use snap_bi::{CanonicalBody, StringToSign};
 
-use super::args::{Command, SignCommand, VerifyCommand};
+use super::args::{Command, SignCommand, TokenCommand, VerifyCommand};
 use super::error::CliResult;
 use super::output::Output;
 
@@ -25,6 +26,7 @@ pub(crate) fn dispatch(command: Command, out: &mut Output) -> CliResult {
         Command::Verify(VerifyCommand::Asymmetric(args)) => verify::asymmetric(&args, out),
         Command::Verify(VerifyCommand::Token(args)) => verify::token(&args, out),
         Command::Explain(args) => explain::explain(&args, out),
+        Command::Token(TokenCommand::B2b(args)) => token::b2b(&args, out),
     }
 }
 

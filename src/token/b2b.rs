@@ -1,0 +1,654 @@
+//! The B2B token cache: fetched once, shared, refreshed ahead of expiry.
+//!
+//! [`B2bTokenCache`] is the [`TokenSource`] the signing layer asks for "a
+//! valid B2B token". It fetches over any `tower::Service` (see
+//! [`transport`](super::transport)) and guarantees:
+//!
+//! - **One slot, read without waiting.** A fresh cached token costs a
+//!   read lock and an `Arc` clone; the lock is never held across IO.
+//! - **Single flight.** However many callers miss the cache at once (cold
+//!   start, expiry, invalidation), one token request is sent and all of
+//!   them get its result. The request runs as its own Tokio task, so a
+//!   caller that gives up does not cancel or poison it for the others.
+//! - **Refresh ahead.** From `expiry − margin` (default
+//!   `min(60 s, lifetime / 10)`, plus jitter) callers still get the current
+//!   token immediately while one background fetch renews it; nobody waits.
+//!   [`spawn_refresher`](B2bTokenCache::spawn_refresher) renews on a timer
+//!   even when idle.
+//! - **Errors are not cached**; after repeated failures the endpoint is
+//!   left alone for a bounded, jittered [`Backoff`] window. Every fetch has
+//!   a timeout.
+//! - **[`invalidate`](TokenSource::invalidate)** drops the token only if it
+//!   is still the rejected one, so 100 concurrent `401xx01`s cause one
+//!   refetch.
+//!
+//! Expiry is measured on `tokio::time::Instant`, so tests drive it with a
+//! paused clock; `X-TIMESTAMP`s come from the injected [`Clock`].
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use bytes::Bytes;
+//! use http_body_util::Full;
+//! use snap_bi::RsaPrivateKey;
+//! use snap_bi::token::{B2bTokenCache, TokenRequestSigner, TokenSource};
+//!
+//! # let pem = include_str!("../../tests/vectors/keys/partner-test-private.pem");
+//! let requests = Arc::new(AtomicUsize::new(0));
+//! let counter = Arc::clone(&requests);
+//! // Any tower service: hyper-util's client, a reqwest adapter, or this stand-in.
+//! let http = tower::service_fn(move |_req: http::Request<Full<Bytes>>| {
+//!     counter.fetch_add(1, Ordering::SeqCst);
+//!     async {
+//!         let body = r#"{"responseCode":"2007300","accessToken":"t-1","tokenType":"Bearer","expiresIn":"900"}"#;
+//!         Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from(body))))
+//!     }
+//! });
+//!
+//! let signer = TokenRequestSigner::builder("client", RsaPrivateKey::from_pem(pem)?)
+//!     .base_url("http://127.0.0.1:1")
+//!     .build()?;
+//! let cache = B2bTokenCache::builder(signer).build(http);
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
+//! let (a, b) = tokio::join!(cache.token(), cache.token());
+//! assert_eq!(a?.expose_secret(), "t-1");
+//! assert_eq!(b?.expose_secret(), "t-1");
+//! assert_eq!(cache.token().await?.expose_secret(), "t-1");
+//! assert_eq!(requests.load(Ordering::SeqCst), 1);
+//! # Ok::<(), snap_bi::token::TokenError>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::future::{Future, ready};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body::Body;
+use http_body_util::Full;
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+use tower::Service;
+
+use super::error::BoxError;
+use super::flight::{Flight, Launch, with_timeout};
+use super::transport::{Exchange, Exchanged, ServiceTransport};
+use super::{
+    AccessToken, Backoff, BoxFuture, JitterSource, RandomJitter, ResponseOptions, TokenError,
+    TokenRequestSigner, TokenSource, refresh_margin,
+};
+use crate::timestamp::{Clock, SystemClock};
+
+/// Default timeout of one token request.
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The smallest pause between a background refresher's attempts, whatever
+/// the backoff and the token's lifetime say, so it can never spin.
+const MIN_REFRESHER_PAUSE: Duration = Duration::from_secs(1);
+
+/// A shared, self-refreshing B2B access token. Cheap to clone (clones share
+/// the cache). See the [module docs](self).
+#[derive(Clone)]
+pub struct B2bTokenCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    slot: RwLock<Option<Cached>>,
+    flight: Mutex<Flight<AccessToken>>,
+    exchange: Exchange,
+    margin: Option<Duration>,
+    fetch_timeout: Duration,
+    backoff: Backoff,
+    jitter: Arc<dyn JitterSource>,
+}
+
+struct Cached {
+    token: AccessToken,
+    /// From here on the token is handed out while a refresh runs.
+    refresh_at: Instant,
+    /// From here on the token is not handed out at all.
+    expires_at: Instant,
+}
+
+enum Lookup {
+    Fresh(AccessToken),
+    RefreshDue(AccessToken),
+    Missing,
+}
+
+impl B2bTokenCache {
+    /// Starts a builder around the request signer.
+    pub fn builder(signer: TokenRequestSigner) -> B2bTokenCacheBuilder {
+        B2bTokenCacheBuilder {
+            signer,
+            clock: Arc::new(SystemClock),
+            response: ResponseOptions::default(),
+            margin: None,
+            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+            backoff: Backoff::default(),
+            jitter: Arc::new(RandomJitter),
+        }
+    }
+
+    /// The cached token if it can still be used, without fetching.
+    pub fn cached(&self) -> Option<AccessToken> {
+        match self.inner.lookup(Instant::now()) {
+            Lookup::Fresh(token) | Lookup::RefreshDue(token) => Some(token),
+            Lookup::Missing => None,
+        }
+    }
+
+    /// Fetches a new token now, whatever is cached (joining a fetch that is
+    /// already running instead of starting a second one).
+    ///
+    /// # Errors
+    /// The fetch's [`TokenError`], or [`TokenError::BackingOff`] inside a
+    /// backoff window.
+    pub fn refresh(
+        &self,
+    ) -> impl Future<Output = Result<AccessToken, TokenError>> + Send + 'static {
+        Arc::clone(&self.inner).fetch(true)
+    }
+
+    /// Spawns a task that renews the token at its refresh point (and
+    /// fetches the first one right away), so that no caller ever waits on a
+    /// fetch while the provider is reachable. The task stops when the
+    /// returned guard is dropped or when every clone of the cache is gone.
+    ///
+    /// # Errors
+    /// [`TokenError::NoRuntime`] outside a Tokio runtime.
+    pub fn spawn_refresher(&self) -> Result<BackgroundRefresh, TokenError> {
+        let handle = tokio::runtime::Handle::try_current().map_err(|_| TokenError::NoRuntime)?;
+        let task = handle.spawn(refresher(Arc::downgrade(&self.inner)));
+        Ok(BackgroundRefresh {
+            task: task.abort_handle(),
+        })
+    }
+}
+
+impl TokenSource for B2bTokenCache {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        match self.inner.lookup(Instant::now()) {
+            Lookup::Fresh(token) => Box::pin(ready(Ok(token))),
+            Lookup::RefreshDue(token) => {
+                let inner = Arc::clone(&self.inner);
+                Box::pin(async move {
+                    inner.refresh_in_background();
+                    Ok(token)
+                })
+            }
+            Lookup::Missing => Box::pin(Arc::clone(&self.inner).fetch(false)),
+        }
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        let mut slot = self
+            .inner
+            .slot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_some_and(|c| c.token == *rejected) {
+            *slot = None;
+        }
+    }
+}
+
+impl Inner {
+    fn lookup(&self, now: Instant) -> Lookup {
+        let slot = self.slot.read().unwrap_or_else(PoisonError::into_inner);
+        match &*slot {
+            Some(c) if now < c.refresh_at => Lookup::Fresh(c.token.clone()),
+            Some(c) if now < c.expires_at => Lookup::RefreshDue(c.token.clone()),
+            _ => Lookup::Missing,
+        }
+    }
+
+    /// Waits for a token: the cached one unless `force`, else the running
+    /// fetch's, else a new fetch's.
+    async fn fetch(self: Arc<Self>, force: bool) -> Result<AccessToken, TokenError> {
+        let ticket = {
+            let mut flight = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            // Checked again under the flight lock: a fetch may have finished
+            // between the caller's lookup and here.
+            if !force {
+                match self.lookup(now) {
+                    Lookup::Fresh(token) | Lookup::RefreshDue(token) => return Ok(token),
+                    Lookup::Missing => {}
+                }
+            }
+            flight.join_or_launch(now, |launch| Arc::clone(&self).run(launch))?
+        };
+        ticket.wait().await
+    }
+
+    /// Starts a fetch unless one is running or a backoff window is open.
+    fn refresh_in_background(self: &Arc<Self>) {
+        let mut flight = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
+        if flight.is_running() || flight.backoff_error(Instant::now()).is_some() {
+            return;
+        }
+        // Outside a runtime there is nothing to run it on; the token is still
+        // valid and a later caller will try again.
+        let _ = flight.launch(|launch| Arc::clone(self).run(launch));
+    }
+
+    /// The fetch task: fetch, store, record, publish.
+    async fn run(self: Arc<Self>, launch: Launch<AccessToken>) {
+        let exchanged = with_timeout(
+            self.fetch_timeout,
+            self.exchange.run(|signer, ts| signer.b2b(ts)),
+        )
+        .await;
+        let outcome = exchanged.map(|e| self.store(e));
+        let now = Instant::now();
+        self.flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .finish(launch.id, &outcome, now, &self.backoff, &*self.jitter);
+        launch.publish(outcome);
+    }
+
+    fn store(&self, exchanged: Exchanged) -> AccessToken {
+        let lifetime = exchanged.grant.lifetime();
+        let sent_at = exchanged.sent_at;
+        let expires_at = sent_at.checked_add(lifetime).unwrap_or(sent_at);
+        let margin = refresh_margin(lifetime, self.margin, self.jitter.fraction());
+        let refresh_at = expires_at.checked_sub(margin).unwrap_or(sent_at);
+        let token = exchanged.grant.access_token().clone();
+        *self.slot.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
+            token: token.clone(),
+            refresh_at,
+            expires_at,
+        });
+        token
+    }
+
+    /// When the refresher should next act.
+    fn next_refresh(&self, now: Instant) -> Instant {
+        if let Some(at) = self
+            .flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retry_at(now)
+        {
+            return at;
+        }
+        let slot = self.slot.read().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().map_or(now, |c| c.refresh_at.max(now))
+    }
+}
+
+async fn refresher(inner: Weak<Inner>) {
+    loop {
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        let at = strong.next_refresh(Instant::now());
+        drop(strong);
+        tokio::time::sleep_until(at).await;
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        if let Lookup::Fresh(_) = strong.lookup(Instant::now()) {
+            continue;
+        }
+        let _ = Arc::clone(&strong).fetch(true).await;
+        drop(strong);
+        // Whatever came back (an error, or a token so short-lived that it is
+        // due again at once), never ask the provider in a tight loop.
+        tokio::time::sleep(MIN_REFRESHER_PAUSE).await;
+    }
+}
+
+impl fmt::Debug for B2bTokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.inner.lookup(Instant::now()) {
+            Lookup::Fresh(_) => "fresh",
+            Lookup::RefreshDue(_) => "refresh due",
+            Lookup::Missing => "empty",
+        };
+        f.debug_struct("B2bTokenCache")
+            .field("state", &state)
+            .field("signer", &self.inner.exchange.signer)
+            .field("fetch_timeout", &self.inner.fetch_timeout)
+            .field("backoff", &self.inner.backoff)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stops the task started by [`B2bTokenCache::spawn_refresher`] when
+/// dropped.
+#[derive(Debug)]
+#[must_use = "dropping the guard stops the background refresh"]
+pub struct BackgroundRefresh {
+    task: AbortHandle,
+}
+
+impl BackgroundRefresh {
+    /// Stops the task now.
+    pub fn stop(self) {}
+}
+
+impl Drop for BackgroundRefresh {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Builds a [`B2bTokenCache`]; see [`B2bTokenCache::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct B2bTokenCacheBuilder {
+    signer: TokenRequestSigner,
+    clock: Arc<dyn Clock>,
+    response: ResponseOptions,
+    margin: Option<Duration>,
+    fetch_timeout: Duration,
+    backoff: Backoff,
+    jitter: Arc<dyn JitterSource>,
+}
+
+impl B2bTokenCacheBuilder {
+    /// The clock `X-TIMESTAMP`s are read from (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How responses are read (body limit, lifetime when none is given).
+    pub fn response_options(mut self, options: ResponseOptions) -> Self {
+        self.response = options;
+        self
+    }
+
+    /// A fixed refresh margin instead of `min(60 s, lifetime / 10)`. Jitter
+    /// adds up to half of it again; it never exceeds half the lifetime.
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = Some(margin);
+        self
+    }
+
+    /// The timeout of one token request (default 10 s).
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    /// The backoff after repeated failures (default 500 ms doubling to 30 s).
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Where jitter comes from (default: the OS RNG). Tests pass a
+    /// [`FixedJitter`](super::FixedJitter).
+    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The cache, fetching over `service`: any cloneable
+    /// `tower::Service<http::Request<Full<Bytes>>>` answering
+    /// `http::Response<B>`, such as
+    /// `hyper_util::client::legacy::Client<_, Full<Bytes>>`.
+    pub fn build<S, B>(self, service: S) -> B2bTokenCache
+    where
+        S: Service<Request<Full<Bytes>>, Response = Response<B>> + Clone + Send + 'static,
+        S::Future: Send,
+        S::Error: Into<BoxError>,
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        B2bTokenCache {
+            inner: Arc::new(Inner {
+                slot: RwLock::new(None),
+                flight: Mutex::new(Flight::default()),
+                exchange: Exchange {
+                    transport: Arc::new(ServiceTransport::new(service)),
+                    signer: self.signer,
+                    clock: self.clock,
+                    response: self.response,
+                },
+                margin: self.margin,
+                fetch_timeout: self.fetch_timeout,
+                backoff: self.backoff,
+                jitter: self.jitter,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+    use crate::token::FixedJitter;
+    use crate::token::test_support::{Provider, join_all, signer};
+
+    fn builder() -> B2bTokenCacheBuilder {
+        B2bTokenCache::builder(signer()).jitter(Arc::new(FixedJitter::new(0.0)))
+    }
+
+    fn secret(r: Result<AccessToken, TokenError>) -> String {
+        r.unwrap().expose_secret().to_owned()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_cold_callers_share_one_request() {
+        let provider = Provider::issuing(900, Duration::from_millis(50));
+        let cache = builder().build(provider.service());
+        let calls: Vec<_> = (0..200).map(|_| cache.token()).collect();
+        for result in join_all(calls).await {
+            assert_eq!(secret(result), "t-1");
+        }
+        assert_eq!(provider.count(), 1);
+        assert_eq!(secret(cache.token().await), "t-1");
+        assert_eq!(provider.count(), 1);
+        assert!(format!("{cache:?}").contains("fresh"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refresh_ahead_hands_out_the_current_token_while_one_refresh_runs() {
+        let provider = Provider::issuing(100, Duration::from_millis(10));
+        let cache = builder().build(provider.service());
+        assert_eq!(secret(cache.token().await), "t-1");
+        // Margin = min(60 s, 100 s / 10) = 10 s, counted from the send time.
+        tokio::time::advance(Duration::from_secs(89)).await;
+        assert_eq!(secret(cache.token().await), "t-1");
+        assert_eq!(provider.count(), 1);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        // In the refresh window: no waiting, old token, one background fetch.
+        for _ in 0..10 {
+            assert_eq!(secret(cache.token().await), "t-1");
+        }
+        assert!(format!("{cache:?}").contains("refresh due"));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(provider.count(), 2);
+        assert_eq!(secret(cache.token().await), "t-2");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expiry_causes_exactly_one_refetch() {
+        let provider = Provider::issuing(100, Duration::from_millis(10));
+        let cache = builder()
+            .refresh_margin(Duration::ZERO)
+            .build(provider.service());
+        assert_eq!(secret(cache.token().await), "t-1");
+        tokio::time::advance(Duration::from_secs(100)).await;
+        assert!(cache.cached().is_none());
+        let calls: Vec<_> = (0..50).map(|_| cache.token()).collect();
+        for result in join_all(calls).await {
+            assert_eq!(secret(result), "t-2");
+        }
+        assert_eq!(provider.count(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_are_typed_not_cached_and_back_off() {
+        let refused = r#"{"responseCode":"5007300","responseMessage":"General Error"}"#;
+        let provider = Provider::new(
+            &[
+                (500, refused),
+                (500, refused),
+                (500, refused),
+                (200, "LIFETIME 900"),
+            ],
+            Duration::ZERO,
+        );
+        let cache = builder()
+            .backoff(Backoff::new(Duration::from_secs(1), Duration::from_secs(4)))
+            .build(provider.service());
+        assert!(matches!(
+            cache.token().await,
+            Err(TokenError::Refused { code, .. }) if code == "5007300"
+        ));
+        // The next call retries at once…
+        assert!(matches!(
+            cache.token().await,
+            Err(TokenError::Refused { .. })
+        ));
+        assert_eq!(provider.count(), 2);
+        // …but after two failures in a row the endpoint is left alone.
+        match cache.token().await {
+            Err(TokenError::BackingOff { retry_in, last }) => {
+                assert_eq!(retry_in, Duration::from_millis(500));
+                assert!(matches!(*last, TokenError::Refused { .. }));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(provider.count(), 2);
+        tokio::time::advance(Duration::from_millis(500)).await;
+        assert!(matches!(
+            cache.token().await,
+            Err(TokenError::Refused { .. })
+        ));
+        assert!(
+            matches!(cache.token().await, Err(TokenError::BackingOff { retry_in, .. }) if retry_in == Duration::from_millis(1000))
+        );
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(secret(cache.token().await), "t-4");
+        assert_eq!(provider.count(), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fetch_has_a_timeout() {
+        let provider = Provider::issuing(900, Duration::from_secs(60));
+        let cache = builder()
+            .fetch_timeout(Duration::from_secs(5))
+            .build(provider.service());
+        assert!(matches!(
+            cache.token().await,
+            Err(TokenError::Timeout { after }) if after == Duration::from_secs(5)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn invalidate_drops_only_the_rejected_token() {
+        let provider = Provider::issuing(900, Duration::ZERO);
+        let cache = builder().build(provider.service());
+        let first = cache.token().await.unwrap();
+        cache.invalidate(&AccessToken::new("someone-else").unwrap());
+        assert_eq!(cache.cached().as_ref(), Some(&first));
+        for _ in 0..100 {
+            cache.invalidate(&first);
+        }
+        assert!(cache.cached().is_none());
+        assert_eq!(secret(cache.token().await), "t-2");
+        // A late 401 for the old token does not evict the new one.
+        cache.invalidate(&first);
+        assert_eq!(secret(cache.token().await), "t-2");
+        assert_eq!(provider.count(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_caller_does_not_cancel_the_fetch() {
+        let provider = Provider::issuing(900, Duration::from_secs(2));
+        let cache = builder().build(provider.service());
+        let mut first = cache.token();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        drop(first);
+        assert_eq!(secret(cache.token().await), "t-1");
+        assert_eq!(provider.count(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refresh_joins_a_running_fetch() {
+        let provider = Provider::issuing(900, Duration::from_millis(10));
+        let cache = builder().build(provider.service());
+        let (a, b) = tokio::join!(cache.token(), cache.refresh());
+        assert_eq!((secret(a), secret(b)), ("t-1".into(), "t-1".into()));
+        assert_eq!(secret(cache.refresh().await), "t-2");
+        assert_eq!(provider.count(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_refresher_renews_without_callers_and_stops_with_its_guard() {
+        let provider = Provider::issuing(100, Duration::from_millis(10));
+        let cache = builder().build(provider.service());
+        let guard = cache.spawn_refresher().unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(provider.count(), 1);
+        assert_eq!(
+            cache
+                .cached()
+                .map(|t| t.expose_secret().to_owned())
+                .as_deref(),
+            Some("t-1")
+        );
+        // Renewed at 90 s (10 s margin), long before expiry, with nobody asking.
+        tokio::time::sleep(Duration::from_secs(91)).await;
+        assert_eq!(provider.count(), 2);
+        assert_eq!(
+            cache
+                .cached()
+                .map(|t| t.expose_secret().to_owned())
+                .as_deref(),
+            Some("t-2")
+        );
+        guard.stop();
+        tokio::time::sleep(Duration::from_secs(500)).await;
+        assert_eq!(provider.count(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_refresher_backs_off_on_failure() {
+        let provider = Provider::new(&[(503, "down")], Duration::ZERO);
+        let cache = builder()
+            .backoff(Backoff::new(
+                Duration::from_secs(10),
+                Duration::from_secs(10),
+            ))
+            .build(provider.service());
+        let _guard = cache.spawn_refresher().unwrap();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        // 0 s, 1 s (the minimum pause), then every 5–10 s: a handful, not thousands.
+        let n = provider.count();
+        assert!((3..=14).contains(&n), "{n} requests");
+    }
+
+    #[test]
+    fn outside_a_runtime_token_fails_instead_of_panicking() {
+        let provider = Provider::issuing(900, Duration::ZERO);
+        let cache = builder().build(provider.service());
+        let mut future = cache.token();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(
+            future.as_mut().poll(&mut cx),
+            Poll::Ready(Err(TokenError::NoRuntime))
+        ));
+        assert!(matches!(
+            cache.spawn_refresher(),
+            Err(TokenError::NoRuntime)
+        ));
+    }
+}

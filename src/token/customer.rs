@@ -1,0 +1,1079 @@
+//! B2B2C customer tokens: exchanged from an authorization code, cached per
+//! customer, renewed with their refresh token, and kept in a pluggable
+//! [`CustomerTokenStore`] because real applications must keep them across
+//! restarts.
+//!
+//! [`CustomerTokenCache`] works like the B2B cache, per customer key:
+//! single flight per customer (a spawned task, so a caller that gives up
+//! does not cancel the refresh), refresh ahead of expiry, errors never
+//! cached, bounded backoff per customer, a timeout on every request.
+//! Customer tokens live for days and outlive the process, so their expiry
+//! is wall-clock time from the injected [`Clock`]; the store is the source
+//! of truth and is read again before every refresh (another process may
+//! have rotated the refresh token).
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use std::sync::Arc;
+//! use bytes::Bytes;
+//! use http_body_util::Full;
+//! use snap_bi::RsaPrivateKey;
+//! use snap_bi::token::{CustomerKey, CustomerTokenCache, InMemoryCustomerTokenStore, TokenRequestSigner};
+//!
+//! # let pem = include_str!("../../tests/vectors/keys/partner-test-private.pem");
+//! let http = tower::service_fn(|_req: http::Request<Full<Bytes>>| async {
+//!     let body = r#"{"responseCode":"2007400","accessToken":"cust-1","tokenType":"Bearer",
+//!         "accessTokenExpiryTime":"2099-01-01T00:00:00+07:00",
+//!         "refreshToken":"refresh-1","refreshTokenExpiryTime":"2099-01-02T00:00:00+07:00"}"#;
+//!     Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from(body))))
+//! });
+//! let signer = TokenRequestSigner::builder("client", RsaPrivateKey::from_pem(pem)?)
+//!     .base_url("http://127.0.0.1:1")
+//!     .build()?;
+//! let store = Arc::new(InMemoryCustomerTokenStore::new());
+//! let customers = CustomerTokenCache::builder(signer).store(store.clone()).build(http);
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
+//! let alice = CustomerKey::new("alice");
+//! customers.authorize(&alice, "auth-code-from-the-binding-flow").await?;
+//! assert_eq!(customers.token(&alice).await?.expose_secret(), "cust-1");
+//! assert_eq!(store.len(), 1);
+//! # Ok::<(), snap_bi::token::TokenError>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::{Future, ready};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use http::{Request, Response};
+use http_body::Body;
+use http_body_util::Full;
+use tokio::time::Instant;
+use tower::Service;
+
+use super::b2b::DEFAULT_FETCH_TIMEOUT;
+use super::error::BoxError;
+use super::flight::{Flight, Launch, with_timeout};
+use super::transport::{Exchange, Exchanged, ServiceTransport};
+use super::{
+    AccessToken, Backoff, BoxFuture, JitterSource, RandomJitter, RefreshToken, ResponseOptions,
+    TokenError, TokenRequestSigner, TokenSource, refresh_margin,
+};
+use crate::timestamp::{Clock, SystemClock};
+
+/// Identifies a customer (your application's user or account id). Cheap
+/// to clone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomerKey(Arc<str>);
+
+impl CustomerKey {
+    /// A key.
+    pub fn new(key: impl Into<Arc<str>>) -> Self {
+        Self(key.into())
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CustomerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for CustomerKey {
+    fn from(key: &str) -> Self {
+        Self::new(key)
+    }
+}
+
+impl From<String> for CustomerKey {
+    fn from(key: String) -> Self {
+        Self::new(key)
+    }
+}
+
+/// A customer's tokens as a [`CustomerTokenStore`] keeps them: wall-clock
+/// expiry times, so they stay meaningful across restarts. `Debug` redacts
+/// the tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerToken {
+    access_token: AccessToken,
+    obtained_at: DateTime<Utc>,
+    access_expires_at: DateTime<Utc>,
+    refresh_token: Option<RefreshToken>,
+    refresh_expires_at: Option<DateTime<Utc>>,
+}
+
+impl CustomerToken {
+    /// An access token obtained at `obtained_at`, valid until
+    /// `access_expires_at`, without a refresh token.
+    pub fn new(
+        access_token: AccessToken,
+        obtained_at: DateTime<Utc>,
+        access_expires_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            access_token,
+            obtained_at,
+            access_expires_at,
+            refresh_token: None,
+            refresh_expires_at: None,
+        }
+    }
+
+    /// Adds the refresh token, valid until `expires_at` (`None`: no known
+    /// expiry).
+    #[must_use]
+    pub fn with_refresh_token(
+        mut self,
+        refresh_token: RefreshToken,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        self.refresh_token = Some(refresh_token);
+        self.refresh_expires_at = expires_at;
+        self
+    }
+
+    /// The access token (sent as `Authorization-Customer: Bearer …`).
+    pub fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    /// When the access token was requested.
+    pub fn obtained_at(&self) -> DateTime<Utc> {
+        self.obtained_at
+    }
+
+    /// When the access token expires.
+    pub fn access_expires_at(&self) -> DateTime<Utc> {
+        self.access_expires_at
+    }
+
+    /// The refresh token, if the provider issued one.
+    pub fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    /// When the refresh token expires, if known.
+    pub fn refresh_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.refresh_expires_at
+    }
+
+    fn from_exchange(exchanged: &Exchanged) -> Self {
+        let grant = &exchanged.grant;
+        let at = exchanged.sent_wall;
+        Self {
+            access_token: grant.access_token().clone(),
+            obtained_at: at,
+            access_expires_at: add(at, grant.lifetime()),
+            refresh_token: grant.refresh_token().cloned(),
+            refresh_expires_at: grant.refresh_lifetime().map(|l| add(at, l)),
+        }
+    }
+
+    /// From when on the token is renewed ahead of expiry.
+    fn refresh_at(&self, margin: Option<Duration>) -> DateTime<Utc> {
+        let lifetime = self
+            .access_expires_at
+            .signed_duration_since(self.obtained_at)
+            .to_std()
+            .unwrap_or_default();
+        let margin = TimeDelta::from_std(refresh_margin(lifetime, margin, 0.0)).unwrap_or_default();
+        self.access_expires_at
+            .checked_sub_signed(margin)
+            .unwrap_or(self.obtained_at)
+    }
+
+    /// The refresh token, if there is one that has not expired.
+    fn usable_refresh_token(&self, now: DateTime<Utc>) -> Option<&RefreshToken> {
+        let token = self.refresh_token.as_ref()?;
+        match self.refresh_expires_at {
+            Some(at) if at <= now => None,
+            _ => Some(token),
+        }
+    }
+}
+
+/// `t + d`, saturating at `t` if the sum cannot be represented.
+fn add(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    TimeDelta::from_std(d)
+        .ok()
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(t)
+}
+
+/// Where customer tokens are kept between restarts: a database table, a
+/// key-value store, an encrypted file. The cache reads it on a miss and
+/// before every refresh, and writes every new token to it.
+///
+/// Implementations must keep tokens secret at rest as the application
+/// requires; [`RefreshToken::expose_secret`] and
+/// [`AccessToken::expose_secret`] give the values to persist.
+pub trait CustomerTokenStore: Send + Sync + fmt::Debug {
+    /// The stored tokens of `customer`, if any.
+    fn load<'a>(
+        &'a self,
+        customer: &'a CustomerKey,
+    ) -> BoxFuture<'a, Result<Option<CustomerToken>, BoxError>>;
+
+    /// Stores (replaces) the tokens of `customer`.
+    fn save<'a>(
+        &'a self,
+        customer: &'a CustomerKey,
+        token: &'a CustomerToken,
+    ) -> BoxFuture<'a, Result<(), BoxError>>;
+
+    /// Forgets `customer` (logout, unbinding).
+    fn remove<'a>(&'a self, customer: &'a CustomerKey) -> BoxFuture<'a, Result<(), BoxError>>;
+}
+
+/// A [`CustomerTokenStore`] in process memory: the default, and for tests.
+/// Tokens are lost on restart.
+#[derive(Debug, Default)]
+pub struct InMemoryCustomerTokenStore {
+    tokens: Mutex<HashMap<CustomerKey, CustomerToken>>,
+}
+
+impl InMemoryCustomerTokenStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many customers have tokens stored.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no customer has tokens stored.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// The stored tokens of `customer` (synchronously).
+    pub fn get(&self, customer: &CustomerKey) -> Option<CustomerToken> {
+        self.lock().get(customer).cloned()
+    }
+
+    /// Stores tokens directly, e.g. to seed a test.
+    pub fn insert(&self, customer: CustomerKey, token: CustomerToken) {
+        self.lock().insert(customer, token);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CustomerKey, CustomerToken>> {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl CustomerTokenStore for InMemoryCustomerTokenStore {
+    fn load<'a>(
+        &'a self,
+        customer: &'a CustomerKey,
+    ) -> BoxFuture<'a, Result<Option<CustomerToken>, BoxError>> {
+        Box::pin(ready(Ok(self.get(customer))))
+    }
+
+    fn save<'a>(
+        &'a self,
+        customer: &'a CustomerKey,
+        token: &'a CustomerToken,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        self.insert(customer.clone(), token.clone());
+        Box::pin(ready(Ok(())))
+    }
+
+    fn remove<'a>(&'a self, customer: &'a CustomerKey) -> BoxFuture<'a, Result<(), BoxError>> {
+        self.lock().remove(customer);
+        Box::pin(ready(Ok(())))
+    }
+}
+
+/// Per-customer B2B2C tokens. Cheap to clone (clones share the cache). See
+/// the [module docs](self).
+#[derive(Clone)]
+pub struct CustomerTokenCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    memory: RwLock<HashMap<CustomerKey, CustomerToken>>,
+    flights: Mutex<HashMap<CustomerKey, Flight<AccessToken>>>,
+    store: Arc<dyn CustomerTokenStore>,
+    exchange: Exchange,
+    margin: Option<Duration>,
+    fetch_timeout: Duration,
+    backoff: Backoff,
+    jitter: Arc<dyn JitterSource>,
+}
+
+enum Lookup {
+    Fresh(AccessToken),
+    RefreshDue(AccessToken),
+    Missing,
+}
+
+impl CustomerTokenCache {
+    /// Starts a builder around the request signer.
+    pub fn builder(signer: TokenRequestSigner) -> CustomerTokenCacheBuilder {
+        CustomerTokenCacheBuilder {
+            signer,
+            store: Arc::new(InMemoryCustomerTokenStore::new()),
+            clock: Arc::new(SystemClock),
+            response: ResponseOptions::default(),
+            margin: None,
+            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+            backoff: Backoff::default(),
+            jitter: Arc::new(RandomJitter),
+        }
+    }
+
+    /// Exchanges `auth_code` (from the customer's consent or account-binding
+    /// flow) for the customer's tokens, stores them and returns the access
+    /// token. Runs as its own task: dropping the future does not lose a
+    /// token the provider already issued.
+    ///
+    /// # Errors
+    /// The exchange's [`TokenError`], or [`TokenError::Store`].
+    pub fn authorize(
+        &self,
+        customer: &CustomerKey,
+        auth_code: &str,
+    ) -> impl Future<Output = Result<AccessToken, TokenError>> + Send + 'static {
+        let inner = Arc::clone(&self.inner);
+        let customer = customer.clone();
+        let code = auth_code.to_owned();
+        async move {
+            let handle =
+                tokio::runtime::Handle::try_current().map_err(|_| TokenError::NoRuntime)?;
+            let timeout = inner.fetch_timeout;
+            let task = handle.spawn(async move {
+                with_timeout(timeout, inner.exchange_code(&customer, &code)).await
+            });
+            task.await.unwrap_or(Err(TokenError::FetchAborted))
+        }
+    }
+
+    /// A valid access token for `customer`: the cached one, or one renewed
+    /// with the refresh token (one request however many callers ask).
+    ///
+    /// # Errors
+    /// [`TokenError::CustomerAuthorizationRequired`] when there is no token
+    /// and no usable refresh token; otherwise the refresh's [`TokenError`].
+    pub fn token(
+        &self,
+        customer: &CustomerKey,
+    ) -> BoxFuture<'static, Result<AccessToken, TokenError>> {
+        let now = self.inner.exchange.clock.now();
+        match self.inner.lookup(customer, now) {
+            Lookup::Fresh(token) => Box::pin(ready(Ok(token))),
+            Lookup::RefreshDue(token) => {
+                let inner = Arc::clone(&self.inner);
+                let customer = customer.clone();
+                Box::pin(async move {
+                    inner.refresh_in_background(&customer);
+                    Ok(token)
+                })
+            }
+            Lookup::Missing => Box::pin(Arc::clone(&self.inner).fetch(customer.clone())),
+        }
+    }
+
+    /// Marks `rejected` as no longer valid (the provider answered
+    /// `401xx02`/`401xx04`) if it is still `customer`'s token, in memory and
+    /// in the store. The next [`token`](Self::token) renews it with the
+    /// refresh token.
+    ///
+    /// # Errors
+    /// [`TokenError::Store`].
+    pub async fn invalidate(
+        &self,
+        customer: &CustomerKey,
+        rejected: &AccessToken,
+    ) -> Result<(), TokenError> {
+        if let Some(updated) = self.inner.invalidate_in_memory(customer, rejected) {
+            self.inner
+                .store
+                .save(customer, &updated)
+                .await
+                .map_err(TokenError::store)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets `customer`'s tokens, in memory and in the store.
+    ///
+    /// # Errors
+    /// [`TokenError::Store`].
+    pub async fn forget(&self, customer: &CustomerKey) -> Result<(), TokenError> {
+        self.inner
+            .memory
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(customer);
+        self.inner
+            .store
+            .remove(customer)
+            .await
+            .map_err(TokenError::store)
+    }
+
+    /// A [`TokenSource`] for one customer, e.g. for a layer that sets
+    /// `Authorization-Customer`.
+    pub fn source(&self, customer: CustomerKey) -> CustomerTokenSource {
+        CustomerTokenSource {
+            cache: self.clone(),
+            customer,
+        }
+    }
+}
+
+impl Inner {
+    fn lookup(&self, customer: &CustomerKey, now: DateTime<Utc>) -> Lookup {
+        let memory = self.memory.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(t) = memory.get(customer) else {
+            return Lookup::Missing;
+        };
+        if now >= t.access_expires_at {
+            Lookup::Missing
+        } else if now < t.refresh_at(self.margin) || t.usable_refresh_token(now).is_none() {
+            // Without a refresh token there is nothing to renew ahead with:
+            // the token is used until it expires.
+            Lookup::Fresh(t.access_token.clone())
+        } else {
+            Lookup::RefreshDue(t.access_token.clone())
+        }
+    }
+
+    async fn fetch(self: Arc<Self>, customer: CustomerKey) -> Result<AccessToken, TokenError> {
+        let ticket = {
+            let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            match self.lookup(&customer, self.exchange.clock.now()) {
+                Lookup::Fresh(token) | Lookup::RefreshDue(token) => return Ok(token),
+                Lookup::Missing => {}
+            }
+            let flight = flights.entry(customer.clone()).or_default();
+            let ticket = flight.join_or_launch(Instant::now(), |launch| {
+                Arc::clone(&self).run(customer.clone(), launch)
+            });
+            if flight.is_idle() {
+                flights.remove(&customer);
+            }
+            ticket?
+        };
+        ticket.wait().await
+    }
+
+    fn refresh_in_background(self: &Arc<Self>, customer: &CustomerKey) {
+        let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+        let flight = flights.entry(customer.clone()).or_default();
+        if !flight.is_running() && flight.backoff_error(Instant::now()).is_none() {
+            // Outside a runtime there is nothing to run it on; the token is
+            // still valid and a later caller will try again.
+            let _ = flight.launch(|launch| Arc::clone(self).run(customer.clone(), launch));
+        }
+        if flight.is_idle() {
+            flights.remove(customer);
+        }
+    }
+
+    async fn run(self: Arc<Self>, customer: CustomerKey, launch: Launch<AccessToken>) {
+        let outcome = with_timeout(self.fetch_timeout, self.load_or_refresh(&customer)).await;
+        {
+            let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(flight) = flights.get_mut(&customer) {
+                flight.finish(
+                    launch.id,
+                    &outcome,
+                    Instant::now(),
+                    &self.backoff,
+                    &*self.jitter,
+                );
+                if flight.is_idle() {
+                    flights.remove(&customer);
+                }
+            }
+        }
+        launch.publish(outcome);
+    }
+
+    /// Reads the store (the source of truth), then hands out its token if
+    /// still fresh or renews it with the refresh token.
+    async fn load_or_refresh(&self, customer: &CustomerKey) -> Result<AccessToken, TokenError> {
+        let stored = self.store.load(customer).await.map_err(TokenError::store)?;
+        let remembered = self
+            .memory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(customer)
+            .cloned();
+        let Some(current) = newest(remembered, stored) else {
+            return Err(TokenError::CustomerAuthorizationRequired);
+        };
+        let now = self.exchange.clock.now();
+        let refresh = current.usable_refresh_token(now).cloned();
+        let still_valid = now < current.access_expires_at;
+        if still_valid && (now < current.refresh_at(self.margin) || refresh.is_none()) {
+            let token = current.access_token.clone();
+            self.remember(customer, current);
+            return Ok(token);
+        }
+        let Some(refresh) = refresh else {
+            return Err(TokenError::CustomerAuthorizationRequired);
+        };
+        let exchanged = self
+            .exchange
+            .run(|signer, ts| signer.refresh(&refresh, ts))
+            .await?;
+        let mut renewed = CustomerToken::from_exchange(&exchanged);
+        if renewed.refresh_token.is_none() {
+            // Providers that do not rotate refresh tokens: keep the old one.
+            renewed.refresh_token = Some(refresh);
+            renewed.refresh_expires_at = current.refresh_expires_at;
+        }
+        self.save(customer, renewed).await
+    }
+
+    async fn exchange_code(
+        &self,
+        customer: &CustomerKey,
+        auth_code: &str,
+    ) -> Result<AccessToken, TokenError> {
+        let exchanged = self
+            .exchange
+            .run(|signer, ts| signer.authorization_code(auth_code, ts))
+            .await?;
+        let token = self
+            .save(customer, CustomerToken::from_exchange(&exchanged))
+            .await;
+        // A new authorization clears any backoff left by failed refreshes.
+        let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+        if flights.get_mut(customer).is_some_and(|f| !f.is_running()) {
+            flights.remove(customer);
+        }
+        token
+    }
+
+    /// Keeps `token` in memory first (so this process can use it even if
+    /// the store fails), then in the store.
+    async fn save(
+        &self,
+        customer: &CustomerKey,
+        token: CustomerToken,
+    ) -> Result<AccessToken, TokenError> {
+        let access = token.access_token.clone();
+        self.remember(customer, token.clone());
+        self.store
+            .save(customer, &token)
+            .await
+            .map_err(TokenError::store)?;
+        Ok(access)
+    }
+
+    fn remember(&self, customer: &CustomerKey, token: CustomerToken) {
+        self.memory
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(customer.clone(), token);
+    }
+
+    fn invalidate_in_memory(
+        &self,
+        customer: &CustomerKey,
+        rejected: &AccessToken,
+    ) -> Option<CustomerToken> {
+        let mut memory = self.memory.write().unwrap_or_else(PoisonError::into_inner);
+        let token = memory.get_mut(customer)?;
+        if token.access_token != *rejected {
+            return None;
+        }
+        token.access_expires_at = token.access_expires_at.min(token.obtained_at);
+        Some(token.clone())
+    }
+}
+
+/// Which of two views of a customer's tokens to trust: for the same access
+/// token the earlier expiry (an invalidation not yet saved), otherwise the
+/// more recently obtained (another process may have refreshed).
+fn newest(memory: Option<CustomerToken>, stored: Option<CustomerToken>) -> Option<CustomerToken> {
+    match (memory, stored) {
+        (Some(m), Some(s)) if m.access_token == s.access_token => {
+            Some(if m.access_expires_at <= s.access_expires_at {
+                m
+            } else {
+                s
+            })
+        }
+        (Some(m), Some(s)) => Some(if s.obtained_at >= m.obtained_at { s } else { m }),
+        (m, s) => m.or(s),
+    }
+}
+
+impl fmt::Debug for CustomerTokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self
+            .inner
+            .memory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        f.debug_struct("CustomerTokenCache")
+            .field("cached_customers", &cached)
+            .field("store", &self.inner.store)
+            .field("signer", &self.inner.exchange.signer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One customer's view of a [`CustomerTokenCache`], as a [`TokenSource`].
+#[derive(Debug, Clone)]
+pub struct CustomerTokenSource {
+    cache: CustomerTokenCache,
+    customer: CustomerKey,
+}
+
+impl CustomerTokenSource {
+    /// The customer.
+    pub fn customer(&self) -> &CustomerKey {
+        &self.customer
+    }
+}
+
+impl TokenSource for CustomerTokenSource {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        self.cache.token(&self.customer)
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        let inner = &self.cache.inner;
+        if let Some(updated) = inner.invalidate_in_memory(&self.customer, rejected) {
+            // Persist in the background when possible; until then the
+            // in-memory mark wins over the store (see `newest`).
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                let inner = Arc::clone(inner);
+                let customer = self.customer.clone();
+                handle.spawn(async move {
+                    let _ = inner.store.save(&customer, &updated).await;
+                });
+            }
+        }
+    }
+}
+
+/// Builds a [`CustomerTokenCache`]; see [`CustomerTokenCache::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct CustomerTokenCacheBuilder {
+    signer: TokenRequestSigner,
+    store: Arc<dyn CustomerTokenStore>,
+    clock: Arc<dyn Clock>,
+    response: ResponseOptions,
+    margin: Option<Duration>,
+    fetch_timeout: Duration,
+    backoff: Backoff,
+    jitter: Arc<dyn JitterSource>,
+}
+
+impl CustomerTokenCacheBuilder {
+    /// Where tokens are kept (default: [`InMemoryCustomerTokenStore`]).
+    pub fn store(mut self, store: Arc<dyn CustomerTokenStore>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// The clock for `X-TIMESTAMP`s and token expiry (default: the system
+    /// clock). Tests pass a [`TokioClock`](super::TokioClock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How responses are read (body limit, lifetime when none is given).
+    pub fn response_options(mut self, options: ResponseOptions) -> Self {
+        self.response = options;
+        self
+    }
+
+    /// A fixed refresh margin instead of `min(60 s, lifetime / 10)` (never
+    /// more than half the lifetime).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = Some(margin);
+        self
+    }
+
+    /// The timeout of one token request (default 10 s).
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    /// The backoff after repeated failures for one customer.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Where backoff jitter comes from (default: the OS RNG).
+    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The cache, fetching over `service` (any cloneable
+    /// `tower::Service<http::Request<Full<Bytes>>>`).
+    pub fn build<S, B>(self, service: S) -> CustomerTokenCache
+    where
+        S: Service<Request<Full<Bytes>>, Response = Response<B>> + Clone + Send + 'static,
+        S::Future: Send,
+        S::Error: Into<BoxError>,
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        CustomerTokenCache {
+            inner: Arc::new(Inner {
+                memory: RwLock::new(HashMap::new()),
+                flights: Mutex::new(HashMap::new()),
+                store: self.store,
+                exchange: Exchange {
+                    transport: Arc::new(ServiceTransport::new(service)),
+                    signer: self.signer,
+                    clock: self.clock,
+                    response: self.response,
+                },
+                margin: self.margin,
+                fetch_timeout: self.fetch_timeout,
+                backoff: self.backoff,
+                jitter: self.jitter,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::{Context, Waker};
+
+    use super::*;
+    use crate::token::test_support::{Provider, join_all, signer};
+    use crate::token::{FixedJitter, TokioClock};
+
+    const ISSUED: &str = r#"{"responseCode":"2007400","accessToken":"c-{n}","tokenType":"Bearer","expiresIn":"900","refreshToken":"r-{n}","refreshTokenExpiryTime":"2024-09-11T06:24:42Z"}"#;
+
+    fn start() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_725_949_482, 0).unwrap()
+    }
+
+    fn cache(provider: &Provider, store: Arc<InMemoryCustomerTokenStore>) -> CustomerTokenCache {
+        cache_at(start(), provider, store)
+    }
+
+    /// A cache (a "process") whose clock reads `now` at creation.
+    fn cache_at(
+        now: DateTime<Utc>,
+        provider: &Provider,
+        store: Arc<InMemoryCustomerTokenStore>,
+    ) -> CustomerTokenCache {
+        CustomerTokenCache::builder(signer())
+            .store(store)
+            .clock(Arc::new(TokioClock::starting_at(now)))
+            .jitter(Arc::new(FixedJitter::new(0.0)))
+            .build(provider.service())
+    }
+
+    fn secret(r: Result<AccessToken, TokenError>) -> String {
+        r.unwrap().expose_secret().to_owned()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn authorization_code_exchange_is_stored_and_served_from_cache() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let customers = cache(&provider, Arc::clone(&store));
+        let alice = CustomerKey::new("alice");
+        assert!(matches!(
+            customers.token(&alice).await,
+            Err(TokenError::CustomerAuthorizationRequired)
+        ));
+        assert_eq!(provider.count(), 0);
+
+        assert_eq!(secret(customers.authorize(&alice, "code-1").await), "c-1");
+        assert_eq!(
+            provider.bodies(),
+            [r#"{"grantType":"AUTHORIZATION_CODE","authCode":"code-1"}"#]
+        );
+        let stored = store.get(&alice).unwrap();
+        assert_eq!(stored.refresh_token().unwrap().expose_secret(), "r-1");
+        assert_eq!(
+            stored.access_expires_at(),
+            start() + TimeDelta::seconds(900)
+        );
+        assert_eq!(
+            stored.refresh_expires_at(),
+            Some(start() + TimeDelta::days(1))
+        );
+        for _ in 0..10 {
+            assert_eq!(secret(customers.token(&alice).await), "c-1");
+        }
+        assert_eq!(provider.count(), 1);
+        assert!(format!("{customers:?}").contains("cached_customers: 1"));
+        assert!(!format!("{stored:?}").contains("r-1"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expiry_refreshes_once_per_customer_with_the_refresh_token() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::from_millis(10));
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let customers = cache(&provider, Arc::clone(&store));
+        let (alice, bob) = (CustomerKey::new("alice"), CustomerKey::new("bob"));
+        assert_eq!(secret(customers.authorize(&alice, "code-a").await), "c-1");
+        assert_eq!(secret(customers.authorize(&bob, "code-b").await), "c-2");
+        tokio::time::advance(Duration::from_secs(901)).await;
+
+        let calls: Vec<_> = (0..50)
+            .map(|i| customers.token(if i % 2 == 0 { &alice } else { &bob }))
+            .collect();
+        let results: Vec<String> = join_all(calls).await.into_iter().map(secret).collect();
+        let alice_tokens: Vec<&String> = results.iter().step_by(2).collect();
+        let bob_tokens: Vec<&String> = results.iter().skip(1).step_by(2).collect();
+        assert!(alice_tokens.windows(2).all(|w| w[0] == w[1]));
+        assert!(bob_tokens.windows(2).all(|w| w[0] == w[1]));
+        assert_ne!(alice_tokens[0], bob_tokens[0]);
+        // Two authorizations + exactly one refresh per customer.
+        assert_eq!(provider.count(), 4);
+        let bodies = provider.bodies();
+        let mut refreshes: Vec<&str> = bodies[2..].iter().map(String::as_str).collect();
+        refreshes.sort_unstable();
+        assert_eq!(
+            refreshes,
+            [
+                r#"{"grantType":"REFRESH_TOKEN","refreshToken":"r-1"}"#,
+                r#"{"grantType":"REFRESH_TOKEN","refreshToken":"r-2"}"#
+            ]
+        );
+        // The rotated refresh tokens were stored.
+        let rotated: Vec<String> = [&alice, &bob]
+            .iter()
+            .map(|c| {
+                store
+                    .get(c)
+                    .unwrap()
+                    .refresh_token()
+                    .unwrap()
+                    .expose_secret()
+                    .to_owned()
+            })
+            .collect();
+        assert!(
+            rotated.iter().all(|r| r == "r-3" || r == "r-4"),
+            "{rotated:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refresh_ahead_serves_the_current_token_while_renewing() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::from_millis(10));
+        let customers = cache(&provider, Arc::new(InMemoryCustomerTokenStore::new()));
+        let alice = CustomerKey::new("alice");
+        customers.authorize(&alice, "code").await.unwrap();
+        // 900 s lifetime: margin 60 s.
+        tokio::time::advance(Duration::from_secs(841)).await;
+        assert_eq!(secret(customers.token(&alice).await), "c-1");
+        assert_eq!(secret(customers.token(&alice).await), "c-1");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(provider.count(), 2);
+        assert_eq!(secret(customers.token(&alice).await), "c-2");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_survive_a_restart_through_the_store() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let alice = CustomerKey::new("alice");
+        cache(&provider, Arc::clone(&store))
+            .authorize(&alice, "code")
+            .await
+            .unwrap();
+        // A new process: nothing in memory, the store still has the tokens.
+        let restarted = cache(&provider, Arc::clone(&store));
+        assert_eq!(secret(restarted.token(&alice).await), "c-1");
+        assert_eq!(provider.count(), 1);
+        tokio::time::advance(Duration::from_secs(1000)).await;
+        let later = start() + TimeDelta::seconds(1000);
+        let restarted = cache_at(later, &provider, Arc::clone(&store));
+        assert_eq!(secret(restarted.token(&alice).await), "c-2");
+        assert!(provider.bodies()[1].contains(r#""refreshToken":"r-1""#));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_usable_refresh_token_the_customer_must_authorize_again() {
+        // This provider issues no refresh token.
+        let provider = Provider::new(
+            &[(200, r#"{"accessToken":"c-{n}","expiresIn":"900"}"#)],
+            Duration::ZERO,
+        );
+        let customers = cache(&provider, Arc::new(InMemoryCustomerTokenStore::new()));
+        let alice = CustomerKey::new("alice");
+        customers.authorize(&alice, "code").await.unwrap();
+        // Inside the margin there is nothing to renew with: used until expiry.
+        tokio::time::advance(Duration::from_secs(899)).await;
+        assert_eq!(secret(customers.token(&alice).await), "c-1");
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert!(matches!(
+            customers.token(&alice).await,
+            Err(TokenError::CustomerAuthorizationRequired)
+        ));
+
+        // An expired refresh token is as good as none.
+        let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
+        let customers = cache(&provider, Arc::new(InMemoryCustomerTokenStore::new()));
+        customers.authorize(&alice, "code").await.unwrap();
+        tokio::time::advance(Duration::from_secs(86_400)).await;
+        assert!(matches!(
+            customers.token(&alice).await,
+            Err(TokenError::CustomerAuthorizationRequired)
+        ));
+        assert_eq!(provider.count(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn providers_that_do_not_rotate_keep_the_old_refresh_token() {
+        let provider = Provider::new(
+            &[
+                (200, ISSUED),
+                (200, r#"{"accessToken":"c-{n}","expiresIn":"900"}"#),
+            ],
+            Duration::ZERO,
+        );
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let customers = cache(&provider, Arc::clone(&store));
+        let alice = CustomerKey::new("alice");
+        customers.authorize(&alice, "code").await.unwrap();
+        tokio::time::advance(Duration::from_secs(901)).await;
+        assert_eq!(secret(customers.token(&alice).await), "c-2");
+        let stored = store.get(&alice).unwrap();
+        assert_eq!(stored.refresh_token().unwrap().expose_secret(), "r-1");
+        assert_eq!(
+            stored.refresh_expires_at(),
+            Some(start() + TimeDelta::days(1))
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn invalidation_renews_once_and_is_persisted() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let customers = cache(&provider, Arc::clone(&store));
+        let alice = CustomerKey::new("alice");
+        let rejected = customers.authorize(&alice, "code").await.unwrap();
+        let source = customers.source(alice.clone());
+        assert_eq!(source.customer(), &alice);
+        for _ in 0..20 {
+            source.invalidate(&rejected);
+        }
+        customers.invalidate(&alice, &rejected).await.unwrap();
+        assert_eq!(secret(source.token().await), "c-2");
+        assert_eq!(secret(customers.token(&alice).await), "c-2");
+        assert_eq!(provider.count(), 2);
+        // A late rejection of the old token changes nothing.
+        customers.invalidate(&alice, &rejected).await.unwrap();
+        assert_eq!(secret(customers.token(&alice).await), "c-2");
+        assert_eq!(
+            store.get(&alice).unwrap().access_token().expose_secret(),
+            "c-2"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn forget_removes_everywhere() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let customers = cache(&provider, Arc::clone(&store));
+        let alice = CustomerKey::from("alice");
+        customers.authorize(&alice, "code").await.unwrap();
+        assert!(!store.is_empty());
+        customers.forget(&alice).await.unwrap();
+        assert!(store.is_empty());
+        assert!(matches!(
+            customers.token(&alice).await,
+            Err(TokenError::CustomerAuthorizationRequired)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refresh_failures_are_typed_and_back_off_per_customer() {
+        let refused = r#"{"responseCode":"4017401","responseMessage":"Invalid Customer Token"}"#;
+        let provider = Provider::new(
+            &[(200, ISSUED), (401, refused), (401, refused)],
+            Duration::ZERO,
+        );
+        let customers = cache(&provider, Arc::new(InMemoryCustomerTokenStore::new()));
+        let alice = CustomerKey::new("alice");
+        customers.authorize(&alice, "code").await.unwrap();
+        tokio::time::advance(Duration::from_secs(901)).await;
+        for _ in 0..2 {
+            assert!(matches!(
+                customers.token(&alice).await,
+                Err(TokenError::Refused { code, .. }) if code == "4017401"
+            ));
+        }
+        assert!(matches!(
+            customers.token(&alice).await,
+            Err(TokenError::BackingOff { .. })
+        ));
+        assert_eq!(provider.count(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_authorize_still_stores_the_token() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::from_secs(1));
+        let store = Arc::new(InMemoryCustomerTokenStore::new());
+        let customers = cache(&provider, Arc::clone(&store));
+        let alice = CustomerKey::new("alice");
+        let mut authorize = Box::pin(customers.authorize(&alice, "code"));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(authorize.as_mut().poll(&mut cx).is_pending());
+        drop(authorize);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(
+            store.get(&alice).unwrap().access_token().expose_secret(),
+            "c-1"
+        );
+        assert_eq!(secret(customers.token(&alice).await), "c-1");
+    }
+
+    #[test]
+    fn newest_prefers_the_earlier_expiry_of_the_same_token_else_the_latest() {
+        let t0 = start();
+        let token = |s: &str, obtained: i64, expires: i64| {
+            CustomerToken::new(
+                AccessToken::new(s).unwrap(),
+                t0 + TimeDelta::seconds(obtained),
+                t0 + TimeDelta::seconds(expires),
+            )
+        };
+        let invalidated = token("a", 0, 0);
+        let stored = token("a", 0, 900);
+        assert_eq!(
+            newest(Some(invalidated.clone()), Some(stored.clone())),
+            Some(invalidated)
+        );
+        let other_process = token("b", 100, 1000);
+        assert_eq!(
+            newest(Some(stored.clone()), Some(other_process.clone())),
+            Some(other_process)
+        );
+        assert_eq!(newest(None, Some(stored.clone())), Some(stored.clone()));
+        assert_eq!(newest(Some(stored.clone()), None), Some(stored));
+        assert_eq!(newest(None, None), None);
+    }
+}

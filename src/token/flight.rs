@@ -1,0 +1,265 @@
+//! Single flight with backoff: at most one fetch per key runs at a time, as
+//! a spawned Tokio task, and every caller that wants its result waits on a
+//! watch channel.
+//!
+//! The task owns the fetch, so a caller that drops its future only stops
+//! waiting; the fetch goes on for everyone else and still fills the cache.
+//! Failures are counted to open a [`Backoff`] window; they are never cached
+//! as results.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::{Backoff, JitterSource, TokenError};
+
+type Outcome<T> = Result<T, TokenError>;
+
+/// The fetch state of one key. Lives behind the owner's mutex; nothing here
+/// awaits.
+#[derive(Debug)]
+pub(crate) struct Flight<T> {
+    running: Option<Running<T>>,
+    failures: u32,
+    retry_at: Option<Instant>,
+    last_error: Option<TokenError>,
+    next_id: u64,
+}
+
+#[derive(Debug)]
+struct Running<T> {
+    id: u64,
+    rx: watch::Receiver<Option<Outcome<T>>>,
+}
+
+/// A caller's place in the queue for a running fetch's result.
+#[derive(Debug)]
+pub(crate) struct Ticket<T> {
+    rx: watch::Receiver<Option<Outcome<T>>>,
+}
+
+/// What the fetch task needs to report back.
+#[derive(Debug)]
+pub(crate) struct Launch<T> {
+    pub(crate) id: u64,
+    tx: watch::Sender<Option<Outcome<T>>>,
+}
+
+impl<T> Default for Flight<T> {
+    fn default() -> Self {
+        Self {
+            running: None,
+            failures: 0,
+            retry_at: None,
+            last_error: None,
+            next_id: 0,
+        }
+    }
+}
+
+impl<T: Clone> Flight<T> {
+    /// A ticket for the running fetch, if one is alive.
+    pub(crate) fn join(&mut self) -> Option<Ticket<T>> {
+        let running = self.running.as_ref()?;
+        // The task clears `running` before it publishes, so a closed channel
+        // here means the task died without finishing (runtime shutdown).
+        if running.rx.has_changed().is_err() {
+            self.running = None;
+            return None;
+        }
+        Some(Ticket {
+            rx: running.rx.clone(),
+        })
+    }
+
+    /// Whether a fetch is running.
+    pub(crate) fn is_running(&mut self) -> bool {
+        self.join().is_some()
+    }
+
+    /// The error to answer with while a backoff window is open.
+    pub(crate) fn backoff_error(&self, now: Instant) -> Option<TokenError> {
+        let retry_at = self.retry_at?;
+        let retry_in = retry_at.checked_duration_since(now)?;
+        if retry_in.is_zero() {
+            return None;
+        }
+        Some(TokenError::BackingOff {
+            retry_in,
+            last: Box::new(self.last_error.clone().unwrap_or(TokenError::FetchAborted)),
+        })
+    }
+
+    /// When the backoff window closes, if one is open.
+    pub(crate) fn retry_at(&self, now: Instant) -> Option<Instant> {
+        self.retry_at.filter(|&at| at > now)
+    }
+
+    /// Joins the running fetch, refuses during backoff, or spawns `fetch`
+    /// (built from the launch id) as a new task.
+    pub(crate) fn join_or_launch<F>(
+        &mut self,
+        now: Instant,
+        fetch: impl FnOnce(Launch<T>) -> F,
+    ) -> Result<Ticket<T>, TokenError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        if let Some(ticket) = self.join() {
+            return Ok(ticket);
+        }
+        if let Some(e) = self.backoff_error(now) {
+            return Err(e);
+        }
+        self.launch(fetch)
+    }
+
+    /// Spawns `fetch` as a new task unconditionally.
+    pub(crate) fn launch<F>(
+        &mut self,
+        fetch: impl FnOnce(Launch<T>) -> F,
+    ) -> Result<Ticket<T>, TokenError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let handle = Handle::try_current().map_err(|_| TokenError::NoRuntime)?;
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        let (tx, rx) = watch::channel(None);
+        self.running = Some(Running { id, rx: rx.clone() });
+        handle.spawn(fetch(Launch { id, tx }));
+        Ok(Ticket { rx })
+    }
+
+    /// Records the outcome of fetch `id` (clearing it as the running fetch)
+    /// and updates the failure count and backoff window.
+    pub(crate) fn finish(
+        &mut self,
+        id: u64,
+        outcome: &Outcome<T>,
+        now: Instant,
+        backoff: &Backoff,
+        jitter: &dyn JitterSource,
+    ) {
+        if self.running.as_ref().is_some_and(|r| r.id == id) {
+            self.running = None;
+        }
+        match outcome {
+            Ok(_) => {
+                self.failures = 0;
+                self.retry_at = None;
+                self.last_error = None;
+            }
+            Err(e) => {
+                self.failures = self.failures.saturating_add(1);
+                let delay = backoff.delay(self.failures, jitter.fraction());
+                self.retry_at = (!delay.is_zero()).then(|| now.checked_add(delay)).flatten();
+                self.last_error = Some(e.clone());
+            }
+        }
+    }
+
+    /// Nothing running and no failure on record: the state can be dropped.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.running.is_none() && self.failures == 0
+    }
+}
+
+impl<T> Launch<T> {
+    /// Publishes the outcome to every waiting caller.
+    pub(crate) fn publish(self, outcome: Outcome<T>) {
+        // No receivers left means nobody is waiting any more: nothing to do.
+        let _ = self.tx.send(Some(outcome));
+    }
+}
+
+impl<T: Clone> Ticket<T> {
+    /// Waits for the fetch's outcome.
+    pub(crate) async fn wait(mut self) -> Outcome<T> {
+        match self.rx.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone().unwrap_or(Err(TokenError::FetchAborted)),
+            Err(_) => Err(TokenError::FetchAborted),
+        }
+    }
+}
+
+/// Runs `fetch` with a timeout.
+pub(crate) async fn with_timeout<T>(
+    timeout: Duration,
+    fetch: impl Future<Output = Outcome<T>>,
+) -> Outcome<T> {
+    tokio::time::timeout(timeout, fetch)
+        .await
+        .unwrap_or(Err(TokenError::Timeout { after: timeout }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::FixedJitter;
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_window_opens_after_the_second_failure_and_closes() {
+        let mut flight = Flight::<u32>::default();
+        let backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(8));
+        let jitter = FixedJitter::new(1.0);
+        let now = Instant::now();
+        let failed = Err(TokenError::Timeout {
+            after: Duration::from_secs(3),
+        });
+        flight.finish(0, &failed, now, &backoff, &jitter);
+        assert!(flight.backoff_error(now).is_none());
+        flight.finish(1, &failed, now, &backoff, &jitter);
+        match flight.backoff_error(now) {
+            Some(TokenError::BackingOff { retry_in, last }) => {
+                assert_eq!(retry_in, Duration::from_secs(1));
+                assert!(matches!(*last, TokenError::Timeout { .. }));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            flight.retry_at(now),
+            now.checked_add(Duration::from_secs(1))
+        );
+        let later = now + Duration::from_secs(1);
+        assert!(flight.backoff_error(later).is_none());
+        assert!(!flight.is_idle());
+        flight.finish(2, &Ok(7), later, &backoff, &jitter);
+        assert!(flight.is_idle());
+        assert!(flight.backoff_error(later).is_none());
+    }
+
+    #[tokio::test]
+    async fn waiters_share_one_outcome_and_an_abandoned_task_is_noticed() {
+        let mut flight = Flight::<u32>::default();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let first = flight
+            .launch(|launch| async move {
+                let _ = released.await;
+                launch.publish(Ok(5));
+            })
+            .unwrap();
+        let second = flight.join().unwrap();
+        assert!(flight.is_running());
+        release.send(()).unwrap();
+        assert_eq!(first.wait().await.unwrap(), 5);
+        assert_eq!(second.wait().await.unwrap(), 5);
+
+        // A task that drops its launch without publishing.
+        let mut flight = Flight::<u32>::default();
+        let ticket = flight.launch(|launch| async move { drop(launch) }).unwrap();
+        assert!(matches!(ticket.wait().await, Err(TokenError::FetchAborted)));
+        assert!(flight.join().is_none());
+    }
+
+    #[test]
+    fn launching_outside_a_runtime_is_an_error_not_a_panic() {
+        let mut flight = Flight::<u32>::default();
+        let result = flight.launch(|launch| async move { launch.publish(Ok(1)) });
+        assert!(matches!(result, Err(TokenError::NoRuntime)));
+        assert!(flight.is_idle());
+    }
+}

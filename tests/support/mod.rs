@@ -1,0 +1,6 @@
+//! Helpers shared by the integration tests. Each test crate includes this
+//! with `mod support;` and uses what it needs.
+#![allow(dead_code, unreachable_pub)]
+
+#[cfg(feature = "hyper")]
+pub mod token_server;
