@@ -38,7 +38,6 @@ pub(crate) const PRIVATE_KEY_ENV: &str = "SNAP_PRIVATE_KEY";
         --body body.json --public-key provider.pem --signature \"$SIG\"\n  \
         SNAP_CLIENT_SECRET=... snap-bi explain --method POST --url /v1.0/qr/qr-mpm-query \\\n      \
         --headers-file captured-headers.txt --body body.json\n  \
-
         snap-bi token b2b --url http://127.0.0.1:8080/v1.0/access-token/b2b --client-id CLIENT \\\n      \
         --private-key key.pem --verbose"
 )]
