@@ -1,4 +1,8 @@
-//! Building blocks of a mock SNAP provider for tests and local development.
+//! A mock SNAP provider for tests and local development.
+//!
+//! [`MockProvider`] (feature `hyper`, on by default) serves token issuance,
+//! verified QRIS MPM endpoints and payment notifications on 127.0.0.1 or
+//! in-process; `snap-bi serve-mock` runs it from the command line.
 //!
 //! [`ledger`] is the provider's pure state machine for QRIS MPM payments:
 //! generate, query, cancel, refund and the "customer paid" trigger, each
@@ -35,3 +39,8 @@
 //! ```
 
 pub mod ledger;
+
+#[cfg(feature = "hyper")]
+mod provider;
+#[cfg(feature = "hyper")]
+pub use provider::{MockBody, MockError, MockProvider, MockProviderBuilder, RunningMock};

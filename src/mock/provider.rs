@@ -1,0 +1,677 @@
+//! [`MockProvider`]: a local SNAP provider (PJP) for integration tests, on
+//! 127.0.0.1 or in-process.
+//!
+//! It issues B2B/B2B2C tokens ([`TokenIssuer`]), verifies every
+//! transactional call with the crate's [`VerifyLayer`] (signature, token,
+//! timestamp window, `X-EXTERNAL-ID` replay), and serves QRIS MPM generate,
+//! query, cancel and refund over the in-memory [`Ledger`]. A control endpoint
+//! marks a payment paid (or failed) and sends the asymmetric-signed
+//! payment notification to the merchant's notify URL. A signature rejection
+//! says what was wrong, from the same diagnosis as `snap-bi explain`.
+//!
+//! | route (under the optional prefix) | what |
+//! |---|---|
+//! | `POST /v1.0/access-token/b2b`, `…/b2b2c` | token issuance (RSA over `clientId\|timestamp`) |
+//! | `POST /v1.0/qr/qr-mpm-generate`, `-query`, `-cancel`, `-refund` | QRIS MPM services 47, 51, 77, 78 (HMAC-SHA512 with the issued token) |
+//! | `POST /mock/qr-mpm-pay`, `/mock/qr-mpm-fail` | test control, unauthenticated: `{"originalReferenceNo":"…"}` marks the payment paid / failed and sends the notification (service 52) |
+//!
+//! ```
+//! use snap_bi::mock::MockProvider;
+//! use snap_bi::server::Partner;
+//! use snap_bi::{ClientSecret, RsaPublicKey};
+//!
+//! # let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys/partner-test-public.pem"));
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! let provider = MockProvider::builder()
+//!     .partner(
+//!         Partner::new("PARTNER01")
+//!             .with_client_id("CLIENT01")
+//!             .with_public_key(RsaPublicKey::from_pem(pem)?),
+//!         ClientSecret::new("partner-secret")?,
+//!     )
+//!     .prefix("/snap")
+//!     .build()?;
+//! let running = provider.bind(([127, 0, 0, 1], 0).into()).await?;
+//! assert!(running.base_url().starts_with("http://127.0.0.1:"));
+//! running.shutdown().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use tower::{BoxError, Layer, ServiceExt};
+use tower_service::Service;
+
+use crate::client::{RequestSigner, hyper_client};
+use crate::explain::{CapturedRequest, Explainer};
+use crate::keys::RsaPrivateKey;
+use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
+use crate::profile::{ProviderProfile, TransactionSignature};
+use crate::qris::{
+    QrMpmCancelRequest, QrMpmGenerateRequest, QrMpmQueryRequest, QrMpmRefundRequest,
+    ServiceRequest, ServiceResponse,
+};
+use crate::server::{
+    Partner, SignatureFailure, StaticPartners, TokenIssuer, VerifiedRequest,
+    VerifyLayer, VerifyService,
+};
+use crate::symmetric::ClientSecret;
+use crate::timestamp::{Clock, SystemClock};
+use crate::token::BoxFuture;
+use crate::{headers, minify};
+
+/// Response body of the mock provider's service.
+pub type MockBody = BoxBody<Bytes, BoxError>;
+
+/// Why a [`MockProvider`] could not be built or started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The configuration is inconsistent (duplicate partner, bad URL, …).
+    #[error("mock provider configuration: {0}")]
+    Config(String),
+    /// Binding the listening socket failed.
+    #[error("mock provider could not listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Builds a [`MockProvider`].
+#[must_use]
+pub struct MockProviderBuilder {
+    partners: Vec<(Partner, Option<ClientSecret>)>,
+    prefix: String,
+    profile: ProviderProfile,
+    notify_url: Option<String>,
+    notify_key: Option<RsaPrivateKey>,
+    notify_partner_id: String,
+    clock: Arc<dyn Clock>,
+    ledger: Option<LedgerConfig>,
+}
+
+impl fmt::Debug for MockProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockProviderBuilder")
+            .field("partners", &self.partners.len())
+            .field("prefix", &self.prefix)
+            .field("profile", &self.profile.name())
+            .field("notify_url", &self.notify_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockProviderBuilder {
+    /// Registers a partner: its ids and public key (for token requests), and
+    /// its client secret (for transactional HMAC signatures).
+    pub fn partner(mut self, partner: Partner, client_secret: ClientSecret) -> Self {
+        let partner = partner.with_client_secret(&client_secret);
+        self.partners.push((partner, Some(client_secret)));
+        self
+    }
+
+    /// Serves every standard path under `prefix` (e.g. `/snap`: the query is
+    /// then `/snap/v1.0/qr/qr-mpm-query`).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The profile the provider verifies with (default ASPI standard).
+    pub fn profile(mut self, profile: ProviderProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Where payment notifications go (the merchant's full notify URL,
+    /// `http://127.0.0.1:…/…/qr-mpm-notify`), and the PJP private key that
+    /// signs them (SHA256withRSA, 4-field).
+    pub fn notify(mut self, url: impl Into<String>, pjp_key: RsaPrivateKey) -> Self {
+        self.notify_url = Some(url.into());
+        self.notify_key = Some(pjp_key);
+        self
+    }
+
+    /// The `X-PARTNER-ID` the provider sends on notifications (default
+    /// `MOCK-PJP`).
+    pub fn notify_partner_id(mut self, id: impl Into<String>) -> Self {
+        self.notify_partner_id = id.into();
+        self
+    }
+
+    /// The clock for tokens, timestamp windows and the ledger.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The ledger settings (merchant, limits, status dialect).
+    pub fn ledger(mut self, config: LedgerConfig) -> Self {
+        self.ledger = Some(config);
+        self
+    }
+
+    /// The provider.
+    ///
+    /// # Errors
+    /// [`MockError::Config`] for duplicate partners, an invalid ledger
+    /// configuration or an unusable notify URL.
+    pub fn build(self) -> Result<MockProvider, MockError> {
+        let mut secrets = HashMap::new();
+        let mut directory = StaticPartners::builder();
+        for (partner, secret) in self.partners {
+            if let Some(secret) = secret {
+                secrets.insert(partner.partner_id().to_owned(), secret);
+            }
+            directory = directory.partner(partner);
+        }
+        let directory = Arc::new(
+            directory
+                .build()
+                .map_err(|e| MockError::Config(e.to_string()))?,
+        );
+        let issuer = TokenIssuer::builder_shared(directory.clone())
+            .profile(self.profile.clone())
+            .shared_clock(self.clock.clone())
+            .build()
+            .map_err(|e| MockError::Config(e.to_string()))?;
+        let secrets = Arc::new(secrets);
+        let explain_profile = self.profile.clone();
+        let explain = move |failure: &SignatureFailure<'_>| -> Option<String> {
+            explain_rejection(&secrets, &explain_profile, failure)
+        };
+        let verify = VerifyLayer::builder_shared(directory)
+            .profile(self.profile.clone())
+            .token_validator(issuer.clone())
+            .shared_clock(self.clock.clone())
+            .mounted_at(self.prefix.clone())
+            .on_signature_rejection(explain)
+            .build()
+            .map_err(|e| MockError::Config(e.to_string()))?;
+        let ledger_config = match self.ledger {
+            Some(config) => config,
+            None => LedgerConfig::builder()
+                .status_dialect(self.profile.status_dialect())
+                .build()
+                .map_err(|e| MockError::Config(e.to_string()))?,
+        };
+        let notifier = match (self.notify_url, self.notify_key) {
+            (Some(url), Some(key)) => {
+                let uri: http::Uri = url
+                    .parse()
+                    .map_err(|_| MockError::Config(format!("invalid notify URL {url:?}")))?;
+                let profile = ProviderProfile::aspi_standard()
+                    .to_builder()
+                    .name("mock-notify")
+                    .transaction_signature(TransactionSignature::Asymmetric)
+                    .build();
+                let signer = RequestSigner::builder(profile)
+                    .private_key(key)
+                    .partner_id(&self.notify_partner_id)
+                    .and_then(|b| b.channel_id("95221"))
+                    .and_then(|b| b.build())
+                    .map_err(|e| MockError::Config(e.to_string()))?;
+                Some(Notifier { uri, signer })
+            }
+            _ => None,
+        };
+        let state = Arc::new(State {
+            ledger: Ledger::new(ledger_config),
+            clock: self.clock,
+            notifier,
+            ids: AtomicU64::new(0),
+            id_prefix: uuid::Uuid::new_v4().as_u64_pair().0 % 1_000_000,
+        });
+        let handler = QrisHandler {
+            state: state.clone(),
+        };
+        Ok(MockProvider {
+            inner: Arc::new(Routes {
+                prefix: self.prefix,
+                issuer,
+                qris: verify.layer(handler),
+                state,
+            }),
+        })
+    }
+}
+
+fn explain_rejection(
+    secrets: &HashMap<String, ClientSecret>,
+    profile: &ProviderProfile,
+    failure: &SignatureFailure<'_>,
+) -> Option<String> {
+    let mut explainer = Explainer::new().profile(profile.clone());
+    if let Some(secret) = secrets.get(failure.partner.partner_id()) {
+        explainer = explainer.client_secret(secret);
+    }
+    if let Some(verifier) = failure.partner.asymmetric() {
+        explainer = explainer.verifier(verifier.clone());
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        headers::X_TIMESTAMP,
+        HeaderValue::from_str(failure.timestamp).ok()?,
+    );
+    headers.insert(
+        headers::X_SIGNATURE,
+        HeaderValue::from_str(failure.signature).ok()?,
+    );
+    if let Some(token) = failure.access_token {
+        headers.insert(
+            http::header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).ok()?,
+        );
+    }
+    let request = CapturedRequest::new(
+        failure.method,
+        failure.request_target,
+        &headers,
+        failure.raw_body,
+    );
+    let diagnosis = explainer.explain(&request).ok()?;
+    Some(diagnosis.rejection_message())
+}
+
+/// A local SNAP provider; see the [module docs](self). Cheap to clone.
+#[derive(Clone)]
+pub struct MockProvider {
+    inner: Arc<Routes>,
+}
+
+impl fmt::Debug for MockProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockProvider")
+            .field("prefix", &self.inner.prefix)
+            .field("payments", &self.inner.state.ledger.len())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Routes {
+    prefix: String,
+    issuer: TokenIssuer,
+    qris: VerifyService<QrisHandler>,
+    state: Arc<State>,
+}
+
+struct State {
+    ledger: Ledger,
+    clock: Arc<dyn Clock>,
+    notifier: Option<Notifier>,
+    ids: AtomicU64,
+    id_prefix: u64,
+}
+
+struct Notifier {
+    uri: http::Uri,
+    signer: RequestSigner,
+}
+
+impl State {
+    /// A provider-minted id (`referenceNo`, `refundNo`): unique per process.
+    fn mint(&self, kind: &str) -> String {
+        let n = self.ids.fetch_add(1, Ordering::Relaxed);
+        format!("{kind}{:06}{n:010}", self.id_prefix)
+    }
+}
+
+impl MockProvider {
+    /// Starts a builder (ASPI standard profile, no prefix, system clock).
+    pub fn builder() -> MockProviderBuilder {
+        MockProviderBuilder {
+            partners: Vec::new(),
+            prefix: String::new(),
+            profile: ProviderProfile::aspi_standard(),
+            notify_url: None,
+            notify_key: None,
+            notify_partner_id: "MOCK-PJP".to_owned(),
+            clock: Arc::new(SystemClock),
+            ledger: None,
+        }
+    }
+
+    /// The payment ledger (to inspect state in tests).
+    pub fn ledger(&self) -> &Ledger {
+        &self.inner.state.ledger
+    }
+
+    /// Serves on `addr` (use port 0 for a free port) until the returned
+    /// handle is shut down or dropped.
+    ///
+    /// # Errors
+    /// [`MockError::Io`] when the address cannot be bound.
+    pub async fn bind(self, addr: SocketAddr) -> Result<RunningMock, MockError> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let prefix = self.inner.prefix.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let (stream, _) = tokio::select! {
+                    _ = &mut stopped => break,
+                    accepted = listener.accept() => match accepted {
+                        Ok(conn) => conn,
+                        // A failed accept (e.g. too many open files) must not stop the server.
+                        Err(_) => continue,
+                    },
+                };
+                let provider = self.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        provider.clone().oneshot(request)
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    // Connection errors (client hung up) concern only that connection.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        });
+        Ok(RunningMock {
+            addr: local,
+            prefix,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    async fn route<B>(self, request: Request<B>) -> Response<MockBody>
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let routes = &self.inner;
+        let Some(path) = request.uri().path().strip_prefix(routes.prefix.as_str()) else {
+            return not_found();
+        };
+        let path = path.to_owned();
+        if path.contains("/access-token/") {
+            let response = match routes.issuer.clone().oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            return response.map(box_full);
+        }
+        if let Some(action) = path.strip_prefix("/mock/") {
+            return trigger(&routes.state, action, request).await;
+        }
+        if path.starts_with("/v1.0/qr/qr-mpm-") {
+            return match routes.qris.clone().oneshot(request).await {
+                Ok(response) => response.map(|body| body.boxed()),
+                Err(never) => match never {},
+            };
+        }
+        not_found()
+    }
+}
+
+impl<B> Service<Request<B>> for MockProvider
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<MockBody>;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let provider = self.clone();
+        Box::pin(async move { Ok(provider.route(request).await) })
+    }
+}
+
+fn box_full(body: Full<Bytes>) -> MockBody {
+    body.map_err(|never| match never {}).boxed()
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response<MockBody> {
+    let mut response = Response::new(box_full(Full::new(Bytes::from(body))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn not_found() -> Response<MockBody> {
+    json_response(
+        StatusCode::NOT_FOUND,
+        br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#.to_vec(),
+    )
+}
+
+/// The verified QRIS handler behind the [`VerifyLayer`].
+#[derive(Clone)]
+struct QrisHandler {
+    state: Arc<State>,
+}
+
+impl Service<Request<Full<Bytes>>> for QrisHandler {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
+        let state = self.state.clone();
+        Box::pin(async move { Ok(handle_qris(&state, request).await) })
+    }
+}
+
+async fn handle_qris(state: &State, request: Request<Full<Bytes>>) -> Response<Full<Bytes>> {
+    let external_id = request
+        .extensions()
+        .get::<VerifiedRequest>()
+        .and_then(|v| v.external_id())
+        .map(str::to_owned);
+    let path = request.uri().path().to_owned();
+    let body = match request.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    let mut call = CallContext::at(state.clock.now());
+    if let Some(id) = external_id {
+        call = call.with_external_id(id);
+    }
+    let ledger = &state.ledger;
+    let (status, json) = if path.ends_with("/qr-mpm-generate") {
+        let reference = state.mint("QR");
+        answer::<QrMpmGenerateRequest, _>(&body, |r| ledger.generate(r, &call, &reference))
+    } else if path.ends_with("/qr-mpm-query") {
+        answer::<QrMpmQueryRequest, _>(&body, |r| ledger.query(r, &call))
+    } else if path.ends_with("/qr-mpm-cancel") {
+        answer::<QrMpmCancelRequest, _>(&body, |r| ledger.cancel(r, &call))
+    } else if path.ends_with("/qr-mpm-refund") {
+        let refund = state.mint("RF");
+        answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, &refund))
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#.to_vec(),
+        )
+    };
+    let mut response = Response::new(Full::new(Bytes::from(json)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Parses a typed request and runs `op`, or answers the parse error.
+fn answer<R, F>(body: &[u8], op: F) -> (StatusCode, Vec<u8>)
+where
+    R: ServiceRequest,
+    R::Response: serde::Serialize,
+    F: FnOnce(&R) -> R::Response,
+{
+    let response = match R::from_json(body) {
+        Ok(request) => op(&request),
+        Err(error) => R::reject(&error),
+    };
+    let status = response.response_code().http_status();
+    let json = serde_json::to_vec(&response).unwrap_or_else(|_| {
+        br#"{"responseCode":"5000000","responseMessage":"General Error"}"#.to_vec()
+    });
+    (status, json)
+}
+
+/// `POST /mock/qr-mpm-pay` / `/mock/qr-mpm-fail`.
+async fn trigger<B>(state: &State, action: &str, request: Request<B>) -> Response<MockBody>
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    if request.method() != Method::POST {
+        return not_found();
+    }
+    let body = match http_body_util::Limited::new(request.into_body(), 64 * 1024)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return control_error(StatusCode::BAD_REQUEST, "unreadable body"),
+    };
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Trigger {
+        original_reference_no: Option<String>,
+        original_partner_reference_no: Option<String>,
+    }
+    let Ok(trigger) = serde_json::from_slice::<Trigger>(&body) else {
+        return control_error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"originalReferenceNo\":\"…\"}",
+        );
+    };
+    let Some(reference) = trigger
+        .original_reference_no
+        .or(trigger.original_partner_reference_no)
+    else {
+        return control_error(StatusCode::BAD_REQUEST, "originalReferenceNo is missing");
+    };
+    let call = CallContext::at(state.clock.now());
+    let notification = match action {
+        "qr-mpm-pay" => state.ledger.mark_paid(&reference, &call),
+        "qr-mpm-fail" => state.ledger.mark_failed(&reference, &call),
+        _ => return not_found(),
+    };
+    let notification = match notification {
+        Ok(notification) => notification,
+        Err(error @ TriggerError::NotFound { .. }) => {
+            return control_error(StatusCode::NOT_FOUND, &error.to_string());
+        }
+        Err(error) => return control_error(StatusCode::CONFLICT, &error.to_string()),
+    };
+    let Ok(notify_body) = serde_json::to_vec(&notification) else {
+        return control_error(StatusCode::INTERNAL_SERVER_ERROR, "notification encoding");
+    };
+    let delivery = match &state.notifier {
+        None => serde_json::json!({"sent": false, "reason": "no notify URL configured"}),
+        Some(notifier) => match notifier.send(notify_body.clone()).await {
+            Ok((status, answer)) => serde_json::json!({
+                "sent": true,
+                "merchantStatus": status.as_u16(),
+                "merchantResponse": String::from_utf8_lossy(&answer),
+            }),
+            Err(error) => serde_json::json!({"sent": false, "reason": error.to_string()}),
+        },
+    };
+    let notification_value: serde_json::Value =
+        serde_json::from_slice(&notify_body).unwrap_or(serde_json::Value::Null);
+    let body = serde_json::json!({
+        "responseCode": "2000000",
+        "responseMessage": "Successful",
+        "notification": notification_value,
+        "delivery": delivery,
+    });
+    json_response(StatusCode::OK, body.to_string().into_bytes())
+}
+
+fn control_error(status: StatusCode, message: &str) -> Response<MockBody> {
+    let body = serde_json::json!({"responseCode": format!("{}0000", status.as_u16()), "responseMessage": message});
+    json_response(status, body.to_string().into_bytes())
+}
+
+impl Notifier {
+    /// Signs and POSTs a notification; returns the merchant's status and body.
+    async fn send(&self, body: Vec<u8>) -> Result<(StatusCode, Bytes), BoxError> {
+        // Already compact (serde output), so the canonical body is the same bytes.
+        let body = Bytes::from(minify(&body)?.into_owned());
+        let mut request = Request::new(body);
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.uri.clone();
+        self.signer.sign(&mut request, None, None)?;
+        let response = hyper_client().request(request.map(Full::new)).await?;
+        let status = response.status();
+        let answer = http_body_util::Limited::new(response.into_body(), 64 * 1024)
+            .collect()
+            .await?
+            .to_bytes();
+        Ok((status, answer))
+    }
+}
+
+/// A running [`MockProvider`]; stops on [`shutdown`](Self::shutdown) or drop.
+#[derive(Debug)]
+pub struct RunningMock {
+    addr: SocketAddr,
+    prefix: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningMock {
+    /// The bound address (`127.0.0.1:PORT`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` followed by the prefix (e.g. `/snap`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}{}", self.addr, self.prefix)
+    }
+
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
