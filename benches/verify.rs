@@ -8,6 +8,10 @@
 //! body collection into `Bytes` and a boxed future; the "with token" variant
 //! also validates an HS256 JWT from the crate's `TokenIssuer`.
 //!
+//! "floor: inner service alone" sends the same requests straight to the
+//! inner service on the same runtime: the harness cost (request moves,
+//! `block_on`) that is in the layer numbers but not the layer's doing.
+//!
 //! Run `cargo bench --bench verify`.
 
 use std::convert::Infallible;
@@ -138,6 +142,20 @@ fn verify(c: &mut Criterion) {
                 .build(),
         ),
     ];
+    // The harness floor: the same request straight into the inner service
+    // (block_on, boxed nothing), so the layer's own cost is the difference.
+    group.bench_function("floor: inner service alone", |b| {
+        b.iter_batched(
+            request,
+            |req| {
+                let response = runtime
+                    .block_on(inner.oneshot(req))
+                    .unwrap_or_else(|e| match e {});
+                black_box(response)
+            },
+            BatchSize::SmallInput,
+        );
+    });
     for (name, layer) in layers {
         let service = layer.unwrap_or_else(|e| panic!("{e}")).layer(inner);
         // Each request is built outside the measurement (fresh X-EXTERNAL-ID).
