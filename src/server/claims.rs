@@ -24,6 +24,18 @@
 //!         })
 //!     }
 //! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let validator = OneToken("eyJhbGciOi.test.token");
+//! let claims = validator.validate(TokenKind::B2b, "eyJhbGciOi.test.token").await?;
+//! assert_eq!(claims.client_id.as_deref(), Some("client-01"));
+//! assert!(matches!(
+//!     validator.validate(TokenKind::B2b, "other").await,
+//!     Err(TokenRejection::Invalid)
+//! ));
+//! # Ok::<(), TokenRejection>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::sync::Arc;

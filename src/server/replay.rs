@@ -156,7 +156,27 @@ pub enum WhenFull {
     Reject,
 }
 
-type Key = (Box<str>, Box<str>, JakartaDay);
+/// `(partner id, external id, day)`, with both ids in one shared string so
+/// that the insertion-order queue holds the key without copying it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    ids: Arc<str>,
+    partner_len: usize,
+    day: JakartaDay,
+}
+
+impl Key {
+    fn new(partner_id: &str, external_id: &str, day: JakartaDay) -> Self {
+        let mut ids = String::with_capacity(partner_id.len() + external_id.len());
+        ids.push_str(partner_id);
+        ids.push_str(external_id);
+        Self {
+            ids: Arc::from(ids),
+            partner_len: partner_id.len(),
+            day,
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 struct State {
@@ -252,7 +272,7 @@ impl InMemoryReplayStore {
         keep_until: DateTime<Utc>,
     ) -> Result<ReplayVerdict, ReplayError> {
         let now = self.clock.now();
-        let key: Key = (partner_id.into(), external_id.into(), day);
+        let key = Key::new(partner_id, external_id, day);
         let mut state = self.lock();
         state.purge_expired(now);
         if let Some((_, until)) = state.entries.get(&key)

@@ -99,6 +99,7 @@ use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::asymmetric::AsymmetricVerifier;
 use crate::body::CanonicalBody;
 use crate::endpoint::endpoint_url;
 use crate::headers::{
@@ -109,6 +110,7 @@ use crate::profile::{ProviderProfile, TransactionSignature};
 use crate::response_code::{CaseCode, service_for_path};
 use crate::signature::VerifyError;
 use crate::string_to_sign::{TransactionParts, bare_token};
+use crate::symmetric::SymmetricSigner;
 use crate::timestamp::{Clock, SystemClock, Timestamp};
 
 use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
@@ -163,8 +165,7 @@ pub enum CustomerTokenPolicy {
 /// `req.extensions().get::<VerifiedRequest>()`.
 #[derive(Debug, Clone)]
 pub struct VerifiedRequest {
-    partner_id: String,
-    client_id: String,
+    partner: Arc<Partner>,
     external_id: Option<String>,
     channel_id: Option<String>,
     timestamp: Timestamp,
@@ -178,12 +179,17 @@ impl VerifiedRequest {
     /// The partner's `X-PARTNER-ID` (as registered in the directory).
     #[must_use]
     pub fn partner_id(&self) -> &str {
-        &self.partner_id
+        self.partner.partner_id()
     }
     /// The partner's client id.
     #[must_use]
     pub fn client_id(&self) -> &str {
-        &self.client_id
+        self.partner.client_id()
+    }
+    /// The partner as the directory returned it.
+    #[must_use]
+    pub fn partner(&self) -> &Arc<Partner> {
+        &self.partner
     }
     /// The `X-EXTERNAL-ID`, if the request had one.
     #[must_use]
@@ -317,6 +323,8 @@ struct VerifyConfig {
     fallback_service: ServiceCode,
     mount_prefix: String,
     mandatory: Vec<HeaderName>,
+    /// `mandatory` minus the headers the layer reads itself.
+    extra_mandatory: Vec<HeaderName>,
     validator: Option<Arc<dyn TokenValidator>>,
     customer: CustomerTokenPolicy,
     clock: Arc<dyn Clock>,
@@ -607,11 +615,24 @@ impl VerifyLayerBuilder {
             ReplaySetting::Store(store) => Some(store),
             ReplaySetting::Off => None,
         };
+        let partner_header = self.partner_header.header();
         let mut mandatory = self.mandatory;
         if self.fallback_partner.is_some() {
-            let partner_header = self.partner_header.header();
             mandatory.retain(|h| *h != partner_header);
         }
+        let read_anyway = [
+            X_TIMESTAMP,
+            X_SIGNATURE,
+            partner_header,
+            X_EXTERNAL_ID,
+            CHANNEL_ID,
+            AUTHORIZATION,
+        ];
+        let extra_mandatory = mandatory
+            .iter()
+            .filter(|h| !read_anyway.contains(h))
+            .cloned()
+            .collect();
         Ok(VerifyLayer {
             config: Arc::new(VerifyConfig {
                 directory: self.directory,
@@ -621,6 +642,7 @@ impl VerifyLayerBuilder {
                 fallback_service: self.fallback_service,
                 mount_prefix: self.mount_prefix,
                 mandatory,
+                extra_mandatory,
                 validator: self.validator,
                 customer: self.customer,
                 clock: self.clock,
@@ -808,6 +830,12 @@ async fn validate_token(
     Ok(claims)
 }
 
+/// The key that verifies a partner's signatures under the layer's scheme.
+enum PartnerKey<'a> {
+    Symmetric(&'a SymmetricSigner),
+    Asymmetric(&'a AsymmetricVerifier),
+}
+
 /// Every check; on success, the request with its body buffered and a
 /// [`VerifiedRequest`] attached.
 async fn verify<B>(
@@ -860,7 +888,7 @@ where
             return Err(checker.reject(CaseCode::InvalidFieldFormat, &display_name(name)));
         }
     }
-    let token_needed = symmetric || config.validator.is_some();
+    let token_needed = symmetric || config.validator.is_some() || is_mandatory(&AUTHORIZATION);
     let access_token = checker
         .header(&AUTHORIZATION, token_needed, MAX_TOKEN)?
         .and_then(token_of);
@@ -880,8 +908,8 @@ where
     if config.customer == CustomerTokenPolicy::Required && customer_token.is_none() {
         return Err(checker.reject(CaseCode::InvalidMandatoryField, "Authorization-Customer"));
     }
-    for name in &config.mandatory {
-        // The remaining user-chosen mandatory headers: presence only.
+    for name in &config.extra_mandatory {
+        // The other user-chosen mandatory headers: presence only.
         checker.header(name, true, usize::MAX)?;
     }
 
@@ -902,14 +930,11 @@ where
     let partner = lookup
         .map_err(|_| checker.plain(CaseCode::InternalServerError))?
         .ok_or_else(|| checker.reject(CaseCode::Unauthorized, "Unknown partner"))?;
-    let has_key = if symmetric {
-        partner.symmetric().is_some()
-    } else {
-        partner.asymmetric().is_some()
+    let key = match (symmetric, partner.symmetric(), partner.asymmetric()) {
+        (true, Some(signer), _) => PartnerKey::Symmetric(signer),
+        (false, _, Some(verifier)) => PartnerKey::Asymmetric(verifier),
+        _ => return Err(checker.reject(CaseCode::Unauthorized, "Key not found")),
     };
-    if !has_key {
-        return Err(checker.reject(CaseCode::Unauthorized, "Key not found"));
-    }
 
     // 4. Tokens.
     let mut b2b_claims = None;
@@ -973,12 +998,11 @@ where
     let method = parts.method.as_str();
     let signed = TransactionParts::new(method, &endpoint, &canonical, timestamp.as_str())
         .with_empty_body_rule(config.profile.empty_body_rule());
-    let outcome = match (partner.symmetric(), partner.asymmetric()) {
-        (Some(signer), _) if symmetric => {
+    let outcome = match key {
+        PartnerKey::Symmetric(signer) => {
             signer.verify(&signed, access_token.unwrap_or_default(), signature)
         }
-        (_, Some(verifier)) if !symmetric => verifier.verify(&signed, signature),
-        _ => return Err(checker.reject(CaseCode::Unauthorized, "Key not found")),
+        PartnerKey::Asymmetric(verifier) => verifier.verify(&signed, signature),
     };
     match outcome {
         Ok(()) => {}
@@ -1016,8 +1040,10 @@ where
     // 7. Replay: only now, so that rejected requests never burn an id.
     if let (Some(store), Some(external_id)) = (&config.replay, external_id) {
         let day = JakartaDay::of_timestamp(&timestamp);
-        let keep_until = day.next_midnight()
-            + chrono::TimeDelta::from_std(config.window).unwrap_or(chrono::TimeDelta::MAX);
+        let keep_until = chrono::TimeDelta::from_std(config.window)
+            .ok()
+            .and_then(|window| day.next_midnight().checked_add_signed(window))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
         match store
             .check_and_insert(partner.partner_id(), external_id, day, keep_until)
             .await
@@ -1030,8 +1056,7 @@ where
     }
 
     let verified = VerifiedRequest {
-        partner_id: partner.partner_id().to_owned(),
-        client_id: partner.client_id().to_owned(),
+        partner: Arc::clone(&partner),
         external_id: external_id.map(str::to_owned),
         channel_id: channel_id.map(str::to_owned),
         service_code: checker.service,
