@@ -23,7 +23,10 @@
 //!   refetch.
 //!
 //! Expiry is measured on `tokio::time::Instant`, so tests drive it with a
-//! paused clock; `X-TIMESTAMP`s come from the injected [`Clock`].
+//! paused clock; `X-TIMESTAMP`s come from the injected [`Clock`]. Fetches
+//! run as Tokio tasks: the cache needs a Tokio runtime with its time driver
+//! enabled (outside one, a fetch fails with [`TokenError::NoRuntime`]; a
+//! cached token is still served).
 //!
 //! ```
 //! use std::convert::Infallible;

@@ -1051,6 +1051,49 @@ mod tests {
         assert_eq!(secret(customers.token(&alice).await), "c-1");
     }
 
+    /// A store whose writes fail (a database that is down).
+    #[derive(Debug)]
+    struct ReadOnlyStore;
+
+    impl CustomerTokenStore for ReadOnlyStore {
+        fn load<'a>(
+            &'a self,
+            _customer: &'a CustomerKey,
+        ) -> BoxFuture<'a, Result<Option<CustomerToken>, BoxError>> {
+            Box::pin(ready(Ok(None)))
+        }
+        fn save<'a>(
+            &'a self,
+            _customer: &'a CustomerKey,
+            _token: &'a CustomerToken,
+        ) -> BoxFuture<'a, Result<(), BoxError>> {
+            Box::pin(ready(Err("database is read-only".into())))
+        }
+        fn remove<'a>(&'a self, _customer: &'a CustomerKey) -> BoxFuture<'a, Result<(), BoxError>> {
+            Box::pin(ready(Err("database is read-only".into())))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn store_failures_are_reported_and_the_token_is_kept_in_memory() {
+        let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
+        let customers = CustomerTokenCache::builder(signer())
+            .store(Arc::new(ReadOnlyStore))
+            .clock(Arc::new(TokioClock::starting_at(start())))
+            .build(provider.service());
+        let alice = CustomerKey::new("alice");
+        match customers.authorize(&alice, "code").await {
+            Err(TokenError::Store(e)) => assert_eq!(e.to_string(), "database is read-only"),
+            other => panic!("{other:?}"),
+        }
+        // The issued token is not lost: this process keeps using it.
+        assert_eq!(secret(customers.token(&alice).await), "c-1");
+        assert!(matches!(
+            customers.forget(&alice).await,
+            Err(TokenError::Store(_))
+        ));
+    }
+
     #[test]
     fn newest_prefers_the_earlier_expiry_of_the_same_token_else_the_latest() {
         let t0 = start();
