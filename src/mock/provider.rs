@@ -65,8 +65,8 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, SignatureFailure, StaticPartners, TokenIssuer, VerifiedRequest,
-    VerifyLayer, VerifyService,
+    Partner, SignatureFailure, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
+    VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -195,7 +195,8 @@ impl MockProviderBuilder {
             .profile(self.profile.clone())
             .token_validator(issuer.clone())
             .shared_clock(self.clock.clone())
-            .mounted_at(self.prefix.clone())
+            // No `mounted_at`: `route` hands the layer the full path, prefix
+            // included, so the layer signs exactly the received path.
             .on_signature_rejection(explain)
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
