@@ -285,7 +285,7 @@ fn explain_rejection(
     Some(diagnosis.rejection_message())
 }
 
-/// A local SNAP provider; see the [module docs](self). Cheap to clone.
+/// A local SNAP provider (see the [`mock`](crate::mock) module). Cheap to clone.
 #[derive(Clone)]
 pub struct MockProvider {
     inner: Arc<Routes>,
