@@ -195,6 +195,8 @@ impl MockProviderBuilder {
             .profile(self.profile.clone())
             .token_validator(issuer.clone())
             .shared_clock(self.clock.clone())
+            // No `mounted_at`: `route` hands the layer the full path, prefix
+            // included, so the layer signs exactly the received path.
             .on_signature_rejection(explain)
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
@@ -283,7 +285,7 @@ fn explain_rejection(
     Some(diagnosis.rejection_message())
 }
 
-/// A local SNAP provider; see the [module docs](self). Cheap to clone.
+/// A local SNAP provider (see the [`mock`](crate::mock) module). Cheap to clone.
 #[derive(Clone)]
 pub struct MockProvider {
     inner: Arc<Routes>,

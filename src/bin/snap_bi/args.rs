@@ -13,6 +13,10 @@ pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
 pub(crate) const CLIENT_ID_ENV: &str = "SNAP_CLIENT_ID";
 /// Environment variable holding the private key's path when `--private-key` is absent (`token b2b`).
 pub(crate) const PRIVATE_KEY_ENV: &str = "SNAP_PRIVATE_KEY";
+/// Environment variable holding the X-PARTNER-ID when `--partner-id` is absent (`request`).
+pub(crate) const PARTNER_ID_ENV: &str = "SNAP_PARTNER_ID";
+/// Environment variable holding the CHANNEL-ID when `--channel-id` is absent (`request`).
+pub(crate) const CHANNEL_ID_ENV: &str = "SNAP_CHANNEL_ID";
 
 /// Sign, verify, minify and explain Bank Indonesia SNAP API requests.
 ///
@@ -39,7 +43,11 @@ pub(crate) const PRIVATE_KEY_ENV: &str = "SNAP_PRIVATE_KEY";
         SNAP_CLIENT_SECRET=... snap-bi explain --method POST --url /v1.0/qr/qr-mpm-query \\\n      \
         --headers-file captured-headers.txt --body body.json\n  \
         snap-bi token b2b --url http://127.0.0.1:8080/v1.0/access-token/b2b --client-id CLIENT \\\n      \
-        --private-key key.pem --verbose"
+        --private-key key.pem --verbose\n  \
+        snap-bi serve-mock --port 8080 --client-id CLIENT --public-key partner-public.pem \\\n      \
+        --client-secret-file secret.txt\n  \
+        SNAP_CLIENT_ID=CLIENT SNAP_PRIVATE_KEY=key.pem SNAP_CLIENT_SECRET=... snap-bi request \\\n      \
+        --base-url http://127.0.0.1:8080 --method POST --path /v1.0/qr/qr-mpm-query --body body.json"
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -81,6 +89,149 @@ pub(crate) enum Command {
     /// of stdout).
     #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
     Token(TokenCommand),
+    /// Send a signed SNAP request, like curl: fetch a B2B token, sign, send,
+    /// print the response body.
+    ///
+    /// Credentials come from the environment (or the matching flags):
+    /// SNAP_CLIENT_ID, SNAP_PRIVATE_KEY (a PEM path, signs the token request
+    /// and, for RSA-signing profiles such as dana, the request itself),
+    /// SNAP_CLIENT_SECRET (or --secret-file; HMAC-signing profiles),
+    /// SNAP_PARTNER_ID (default: the client id) and SNAP_CHANNEL_ID (default
+    /// 95221). The token comes from --base-url plus --token-path, which
+    /// defaults to the profile's B2B token path (/v1.0/access-token/b2b for
+    /// aspi-standard, /snap/v1.0/access-token/b2b for paydia, …).
+    ///
+    /// Prints the response body (minified when it is JSON) as the last line
+    /// of stdout. Exit 0 on a 2xx response, 1 on any other response or when
+    /// the token is refused (responseCode and message on stderr) or the
+    /// provider cannot be reached, 2 on bad input. Only plain http:// URLs
+    /// are supported by this build (no TLS).
+    #[command(after_help = "Example:\n  \
+        export SNAP_CLIENT_ID=CLIENT SNAP_PRIVATE_KEY=key.pem SNAP_CLIENT_SECRET=...\n  \
+        snap-bi request --base-url http://127.0.0.1:8080 --method POST \\\n      \
+        --path /v1.0/qr/qr-mpm-generate --body generate.json --verbose")]
+    Request(RequestCmdArgs),
+    /// Run a mock SNAP provider on 127.0.0.1 until Ctrl-C / SIGTERM.
+    ///
+    /// Serves the B2B/B2B2C token endpoints and QRIS MPM generate, query,
+    /// cancel and refund (verified: signature, token, timestamp window,
+    /// X-EXTERNAL-ID replay) over an in-memory ledger, plus the unsigned test
+    /// triggers POST /mock/qr-mpm-pay and /mock/qr-mpm-fail
+    /// ({"originalReferenceNo":"…"}) that mark a payment paid or failed and
+    /// send the signed notification to --notify-url. Every rejection says
+    /// what was wrong.
+    ///
+    /// The first line of stdout is `listening on 127.0.0.1:PORT`. The client
+    /// secret comes from --client-secret-file, else SNAP_CLIENT_SECRET.
+    /// Exit 0 after a signal, 1 when the port cannot be bound, 2 on bad input.
+    #[command(after_help = "Example:\n  \
+        snap-bi serve-mock --port 0 --client-id CLIENT --public-key partner-public.pem \\\n      \
+        --client-secret-file secret.txt --prefix /snap\n\n\
+        Config file (JSON; relative paths are resolved against its directory; flags win):\n  \
+        {\"partners\": [{\"partnerId\": \"P2\", \"clientId\": \"C2\", \"publicKey\": \"p2.pem\",\n                 \
+        \"clientSecretFile\": \"p2-secret.txt\"}],\n   \
+        \"prefix\": \"/snap\", \"profile\": \"paydia\",\n   \
+        \"notifyUrl\": \"http://127.0.0.1:9000/v1.0/qr/qr-mpm-notify\", \"notifyKey\": \"pjp-private.pem\"}")]
+    ServeMock(ServeMockArgs),
+}
+
+/// `snap-bi request`.
+#[derive(Debug, Args)]
+pub(crate) struct RequestCmdArgs {
+    /// The provider's base URL, plain http only: `http://host:port`, or with a
+    /// path prefix (`http://host:port/snap`) that goes before --path and
+    /// --token-path.
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: String,
+    /// HTTP method (upper-cased).
+    #[arg(long, value_name = "M")]
+    pub(crate) method: String,
+    /// The request path plus query, appended to --base-url, e.g.
+    /// `/v1.0/qr/qr-mpm-query`.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) path: String,
+    /// File holding the JSON request body (`-` for standard input). It is
+    /// minified, and the minified bytes are hashed and sent. Without it the
+    /// request has no body.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) body: Option<PathBuf>,
+    /// Provider preset: signature scheme, encoding, timestamp style, token
+    /// path (aspi-standard, bca, bri, dana, doku, midtrans, paydia).
+    #[arg(long, value_name = "NAME", default_value = "aspi-standard")]
+    pub(crate) profile: String,
+    /// The B2B token path, appended to --base-url. Defaults to the profile's.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) token_path: Option<String>,
+    /// The X-CLIENT-KEY (client ID). Read from SNAP_CLIENT_ID when absent.
+    #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]
+    pub(crate) client_id: String,
+    /// PEM file with the RSA private key. Read from SNAP_PRIVATE_KEY (a path)
+    /// when absent.
+    #[arg(long, value_name = "PEM", env = PRIVATE_KEY_ENV)]
+    pub(crate) private_key: PathBuf,
+    /// File holding the client secret (one trailing newline is ignored).
+    /// Without it, SNAP_CLIENT_SECRET is used. Not needed by RSA-signing
+    /// profiles (dana).
+    #[arg(long, value_name = "F")]
+    pub(crate) secret_file: Option<PathBuf>,
+    /// The X-PARTNER-ID. Read from SNAP_PARTNER_ID; defaults to the client ID.
+    #[arg(long, value_name = "ID", env = PARTNER_ID_ENV)]
+    pub(crate) partner_id: Option<String>,
+    /// The CHANNEL-ID. Read from SNAP_CHANNEL_ID; defaults to 95221.
+    #[arg(long, value_name = "ID", env = CHANNEL_ID_ENV, default_value = "95221")]
+    pub(crate) channel_id: String,
+    /// An extra request header as `Name: value` (repeatable), e.g. a fixed
+    /// `X-EXTERNAL-ID`. The signing headers are set by snap-bi.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub(crate) headers: Vec<String>,
+    /// Give up after this many seconds (token and request together).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// Print the headers actually sent (signature and tokens redacted) and
+    /// the response status and headers to stderr.
+    #[arg(long)]
+    pub(crate) verbose: bool,
+}
+
+/// `snap-bi serve-mock`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeMockArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the first stdout line says
+    /// which).
+    #[arg(long, value_name = "P", default_value_t = 0)]
+    pub(crate) port: u16,
+    /// Client ID (X-CLIENT-KEY) of the partner to accept.
+    #[arg(long, value_name = "ID", requires = "public_key")]
+    pub(crate) client_id: Option<String>,
+    /// The partner's X-PARTNER-ID (defaults to the client ID).
+    #[arg(long, value_name = "ID", requires = "client_id")]
+    pub(crate) partner_id: Option<String>,
+    /// PEM file with the partner's RSA public key (verifies its token
+    /// requests and, under RSA-signing profiles, its transactions).
+    #[arg(long, value_name = "PEM", requires = "client_id")]
+    pub(crate) public_key: Option<PathBuf>,
+    /// File holding the partner's client secret (one trailing newline is
+    /// ignored). Without it, SNAP_CLIENT_SECRET is used.
+    #[arg(long, value_name = "F", requires = "client_id")]
+    pub(crate) client_secret_file: Option<PathBuf>,
+    /// JSON config file with more partners and defaults for the options below.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Serve every standard path under this prefix (`/snap`: the query is
+    /// `/snap/v1.0/qr/qr-mpm-query`).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) prefix: Option<String>,
+    /// Provider preset to verify with (aspi-standard, bca, bri, dana, doku,
+    /// midtrans, paydia). Default aspi-standard.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// The merchant's notify URL (plain http) for payment notifications;
+    /// needs --notify-key.
+    #[arg(long, value_name = "URL")]
+    pub(crate) notify_url: Option<String>,
+    /// PEM file with the PJP's RSA private key signing notifications.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) notify_key: Option<PathBuf>,
 }
 
 /// `snap-bi token …`.

@@ -116,7 +116,7 @@ fn is_request_line(line: &str) -> bool {
 }
 
 /// Parses `Name: value` into `headers`, marking token and signature values sensitive.
-fn add_header(headers: &mut HeaderMap, line: &str) -> Result<(), String> {
+pub(super) fn add_header(headers: &mut HeaderMap, line: &str) -> Result<(), String> {
     let (name, value) = line
         .split_once(':')
         .ok_or_else(|| format!("expected `Name: value`, got {:?}", shorten(line)))?;

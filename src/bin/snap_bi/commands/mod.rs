@@ -5,6 +5,8 @@
 
 mod explain;
 mod minify;
+mod request;
+mod serve_mock;
 mod sign;
 mod token;
 mod verify;
@@ -27,6 +29,8 @@ pub(crate) fn dispatch(command: Command, out: &mut Output) -> CliResult {
         Command::Verify(VerifyCommand::Token(args)) => verify::token(&args, out),
         Command::Explain(args) => explain::explain(&args, out),
         Command::Token(TokenCommand::B2b(args)) => token::b2b(&args, out),
+        Command::Request(args) => request::request(&args, out),
+        Command::ServeMock(args) => serve_mock::serve_mock(&args),
     }
 }
 

@@ -142,7 +142,7 @@ fn print_grant(grant: &TokenGrant) {
 
 /// Exit 1 for whatever the provider (or the way to it) did, exit 2 for
 /// what was wrong before anything was sent.
-fn cli_error(error: &TokenError) -> CliError {
+pub(super) fn cli_error(error: &TokenError) -> CliError {
     match error {
         TokenError::Refused {
             status,

@@ -1,0 +1,371 @@
+//! `snap-bi request`: curl for SNAP. Fetches a B2B token, signs the request
+//! with the library's [`SnapLayer`] (the same code path applications use),
+//! sends it over hyper and prints the response body.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
+use http_body_util::{BodyExt, Full};
+use snap_bi::client::{ClientError, RequestSigner, SnapLayer, hyper_client};
+use snap_bi::headers::{AUTHORIZATION_CUSTOMER, X_SIGNATURE};
+use snap_bi::token::{B2bTokenCache, TokenRequestSigner, TokenSource};
+use snap_bi::{AsymmetricSigner, ProviderProfile, TransactionSignature};
+use tower::{BoxError, Layer, ServiceExt};
+
+use super::explain::add_header;
+use super::token::cli_error as token_cli_error;
+use crate::cli::args::RequestCmdArgs;
+use crate::cli::error::{CliError, CliResult};
+use crate::cli::input::{client_secret, private_key, read_input};
+use crate::cli::output::Output;
+
+/// The most of a response body this command reads.
+const RESPONSE_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Everything `request` needs, checked before any IO.
+struct Prepared {
+    token_signer: TokenRequestSigner,
+    signer: RequestSigner,
+    request: Request<Full<Bytes>>,
+}
+
+/// Signs and sends the request; prints the response body.
+pub(crate) fn request(args: &RequestCmdArgs, out: &mut Output) -> CliResult {
+    let prepared = prepare(args)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    let timeout = Duration::from_secs(args.timeout);
+    let verbose = args.verbose;
+    let outcome = runtime.block_on(async {
+        tokio::time::timeout(timeout, exchange(prepared, verbose))
+            .await
+            .unwrap_or_else(|_| {
+                Err(CliError::failed(format!(
+                    "no answer within {}s (--timeout)",
+                    timeout.as_secs()
+                )))
+            })
+    });
+    let (response, body) = outcome?;
+    if verbose {
+        print_response(&response);
+    }
+    out.line(one_line(&body));
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(refusal(status, &body))
+}
+
+/// Reads the inputs and builds the token signer, the request signer and the
+/// unsigned request.
+fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
+    let profile = ProviderProfile::preset(&args.profile).ok_or_else(|| {
+        CliError::input(format!(
+            "unknown profile {:?}; expected one of aspi-standard, bca, bri, dana, doku, midtrans, paydia",
+            args.profile
+        ))
+    })?;
+    let base = base_url(&args.base_url)?;
+    if !args.path.starts_with('/') {
+        return Err(CliError::input(format!(
+            "--path must start with `/`, got {:?}",
+            args.path
+        )));
+    }
+    let token_path = args
+        .token_path
+        .as_deref()
+        .unwrap_or_else(|| profile.token().b2b_path());
+    if !token_path.starts_with('/') {
+        return Err(CliError::input(format!(
+            "--token-path must start with `/`, got {token_path:?}"
+        )));
+    }
+    let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| CliError::input(format!("invalid HTTP method {:?}", args.method)))?;
+    let uri: Uri = format!("{base}{}", args.path)
+        .parse()
+        .map_err(|_| CliError::input(format!("invalid URL {base}{}", args.path)))?;
+    let mut headers = HeaderMap::new();
+    for line in &args.headers {
+        add_header(&mut headers, line).map_err(CliError::input)?;
+    }
+    let body = match &args.body {
+        Some(path) => read_input(Some(path), "body file")?,
+        None => Vec::new(),
+    };
+
+    let key = Arc::new(private_key(&args.private_key)?);
+    let partner_id = args.partner_id.as_deref().unwrap_or(&args.client_id);
+    let mut token_builder = TokenRequestSigner::builder_with_signer(
+        args.client_id.as_str(),
+        AsymmetricSigner::from_shared(Arc::clone(&key)),
+    )
+    .profile(&profile)
+    .b2b_url(format!("{base}{token_path}"))
+    .b2b2c_url(format!("{base}{}", profile.token().b2b2c_path()));
+    if args.partner_id.is_some() {
+        token_builder = token_builder.partner_id(partner_id);
+    }
+    let token_signer = token_builder
+        .build()
+        .map_err(|e| CliError::input(e.to_string()))?;
+
+    let mut signer = RequestSigner::builder(profile.clone());
+    signer = match profile.transaction_signature() {
+        // RSA-signing profiles sign with the same private key; no secret.
+        TransactionSignature::Asymmetric => signer.private_key(key),
+        _ => signer.client_secret(client_secret(args.secret_file.as_deref())?),
+    };
+    let signer = signer
+        .partner_id(partner_id)
+        .and_then(|b| b.channel_id(&args.channel_id))
+        .and_then(|b| b.build())
+        .map_err(|e| {
+            CliError::input(format!(
+                "{e} (partner id {partner_id:?}, channel id {:?})",
+                args.channel_id
+            ))
+        })?;
+
+    // Checked here so a bad body is reported before anything is sent (the
+    // layer would only find out after fetching a token).
+    let body = signer
+        .canonical_body(Bytes::from(body))
+        .map_err(|e| match e {
+            ClientError::InvalidBody(e) => {
+                CliError::input(format!("the body file is not valid JSON: {e}"))
+            }
+            e => CliError::input(e.to_string()),
+        })?;
+    let mut request = Request::new(Full::new(body));
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    Ok(Prepared {
+        token_signer,
+        signer,
+        request,
+    })
+}
+
+/// `--base-url` without its trailing `/`, refusing https (no TLS here).
+fn base_url(url: &str) -> CliResult<&str> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Err(CliError::input(
+            "https:// URLs are not supported by this build of snap-bi (it has no TLS); \
+             use an http:// URL, e.g. through a local TLS-terminating proxy",
+        ));
+    }
+    if !lower.starts_with("http://") {
+        return Err(CliError::input(format!(
+            "--base-url must be an http:// URL, got {url:?}"
+        )));
+    }
+    Ok(url.trim_end_matches('/'))
+}
+
+/// Fetches the token, then sends the signed request; returns the response
+/// head and its whole body.
+async fn exchange(prepared: Prepared, verbose: bool) -> CliResult<(Response<()>, Bytes)> {
+    // Every request, the token request included, goes through `logged` so
+    // --verbose shows exactly what went on the wire.
+    let logged = tower::service_fn(move |request: Request<Full<Bytes>>| async move {
+        let (parts, body) = request.into_parts();
+        let bytes = body.collect().await.map_err(BoxError::from)?.to_bytes();
+        let request = Request::from_parts(parts, Full::new(bytes.clone()));
+        if verbose {
+            print_request(&request, &bytes);
+        }
+        hyper_client()
+            .request(request)
+            .await
+            .map_err(BoxError::from)
+    });
+    let tokens = B2bTokenCache::builder(prepared.token_signer).build(logged);
+    // Fetched up front so a refused token reads as the provider's answer,
+    // not as a signing failure; the layer then takes it from the cache.
+    let token = tokens.token().await.map_err(|e| token_cli_error(&e))?;
+    if verbose {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "# access token: <redacted, {} chars>",
+            token.expose_secret().len()
+        );
+    }
+    let layer = SnapLayer::builder(prepared.signer)
+        .token_source(tokens)
+        .build()
+        .map_err(|e| CliError::input(e.to_string()))?;
+    let response = layer
+        .layer(logged)
+        .oneshot(prepared.request)
+        .await
+        .map_err(|e| send_error(&e))?;
+    let (parts, body) = response.into_parts();
+    let body = http_body_util::Limited::new(body, RESPONSE_LIMIT)
+        .collect()
+        .await
+        .map_err(|e| CliError::failed(format!("reading the response body failed: {e}")))?
+        .to_bytes();
+    Ok((Response::from_parts(parts, ()), body))
+}
+
+/// What went wrong sending: the layer's own errors (nothing was sent) or
+/// the transport's.
+fn send_error(error: &BoxError) -> CliError {
+    match error.downcast_ref::<ClientError>() {
+        Some(ClientError::Token(token)) => token_cli_error(token),
+        Some(ClientError::InvalidBody(e)) => {
+            CliError::input(format!("the body file is not valid JSON: {e}"))
+        }
+        Some(ClientError::BodyTooLarge { .. }) => CliError::input(error.to_string()),
+        _ => CliError::failed(with_sources(error.as_ref())),
+    }
+}
+
+/// The error and its sources, joined with `: `.
+fn with_sources(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let line = inner.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+/// The `refused:` line of a non-2xx answer: its status, and its
+/// `responseCode` and `responseMessage` when the body has them.
+fn refusal(status: http::StatusCode, body: &[u8]) -> CliError {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        #[serde(rename = "responseCode")]
+        code: Option<String>,
+        #[serde(rename = "responseMessage")]
+        message: Option<String>,
+    }
+    match serde_json::from_slice::<Answer>(body) {
+        Ok(Answer {
+            code: Some(code),
+            message,
+        }) => CliError::refused(format!(
+            "HTTP {status}, responseCode {code}: {}",
+            message.unwrap_or_default()
+        )),
+        _ => CliError::refused(format!("HTTP {status} without a responseCode")),
+    }
+}
+
+/// The body on one line: minified when it is JSON (SNAP bodies are), else
+/// as received with line breaks replaced by spaces.
+fn one_line(body: &[u8]) -> Vec<u8> {
+    match snap_bi::minify(body) {
+        Ok(minified) => minified.into_owned(),
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            text.trim_end().replace(['\r', '\n'], " ").into_bytes()
+        }
+    }
+}
+
+/// `> ` lines on stderr: the request line, every header (credentials
+/// redacted) and the body, as sent.
+fn print_request(request: &Request<Full<Bytes>>, body: &[u8]) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "> {} {}", request.method(), request.uri());
+    for (name, value) in request.headers() {
+        let _ = writeln!(err, "> {name}: {}", redacted(name, value));
+    }
+    let _ = writeln!(err, "> {}", String::from_utf8_lossy(body));
+}
+
+/// A header value for display: tokens and signatures only by length.
+fn redacted(name: &HeaderName, value: &HeaderValue) -> String {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let credential = *name == AUTHORIZATION || *name == AUTHORIZATION_CUSTOMER;
+    if let (true, Some(token)) = (credential, text.strip_prefix("Bearer ")) {
+        return format!("Bearer <redacted, {} chars>", token.len());
+    }
+    if credential || *name == X_SIGNATURE || value.is_sensitive() {
+        return format!("<redacted, {} chars>", value.len());
+    }
+    text.into_owned()
+}
+
+/// `< ` lines on stderr: the status line and the response headers.
+fn print_response(response: &Response<()>) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "< {:?} {}", response.version(), response.status());
+    for (name, value) in response.headers() {
+        let _ = writeln!(err, "< {name}: {}", redacted(name, value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_by_length() {
+        let token = HeaderValue::from_static("Bearer abcdef");
+        assert_eq!(
+            redacted(&AUTHORIZATION, &token),
+            "Bearer <redacted, 6 chars>"
+        );
+        let signature = HeaderValue::from_static("c2lnbmF0dXJl");
+        assert_eq!(redacted(&X_SIGNATURE, &signature), "<redacted, 12 chars>");
+        let plain = HeaderValue::from_static("95221");
+        assert_eq!(
+            redacted(&HeaderName::from_static("channel-id"), &plain),
+            "95221"
+        );
+    }
+
+    #[test]
+    fn body_is_printed_on_one_line() {
+        assert_eq!(one_line(b"{ \"a\" :\n 1 }\n"), b"{\"a\":1}");
+        assert_eq!(one_line(b"not\njson\n"), b"not json");
+        assert_eq!(one_line(b""), b"");
+    }
+
+    #[test]
+    fn refusal_names_status_code_and_message() {
+        let e = refusal(
+            http::StatusCode::UNAUTHORIZED,
+            br#"{"responseCode":"4014700","responseMessage":"Unauthorized. [Signature]"}"#,
+        );
+        assert_eq!(
+            e.to_string(),
+            "refused: HTTP 401 Unauthorized, responseCode 4014700: Unauthorized. [Signature]"
+        );
+        let e = refusal(http::StatusCode::BAD_GATEWAY, b"<html>");
+        assert_eq!(
+            e.to_string(),
+            "refused: HTTP 502 Bad Gateway without a responseCode"
+        );
+    }
+
+    #[test]
+    fn https_is_refused_and_trailing_slash_dropped() {
+        assert!(base_url("https://api.example.com").is_err());
+        assert!(base_url("ftp://x").is_err());
+        assert_eq!(
+            base_url("http://127.0.0.1:8080/snap/").ok(),
+            Some("http://127.0.0.1:8080/snap")
+        );
+    }
+}

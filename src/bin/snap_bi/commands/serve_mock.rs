@@ -1,0 +1,305 @@
+//! `snap-bi serve-mock`: the library's [`MockProvider`] on 127.0.0.1, run
+//! until Ctrl-C or SIGTERM.
+//!
+//! Everything is read and checked before binding, so bad input (a missing
+//! key file, a bad PEM, a config mistake) exits 2 without listening, and a
+//! port that cannot be bound exits 1.
+
+use std::env;
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use snap_bi::mock::{MockProvider, MockProviderBuilder};
+use snap_bi::server::Partner;
+use snap_bi::{ClientSecret, ProviderProfile, RsaPublicKey};
+
+use crate::cli::args::{SECRET_ENV, ServeMockArgs};
+use crate::cli::error::{CliError, CliResult};
+use crate::cli::input::{client_secret, private_key, read_file};
+
+/// The `--config` file. Unknown fields are errors, so a misspelt key is
+/// reported instead of silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Config {
+    #[serde(default)]
+    partners: Vec<PartnerConfig>,
+    prefix: Option<String>,
+    profile: Option<String>,
+    notify_url: Option<String>,
+    notify_key: Option<PathBuf>,
+}
+
+/// One partner in the config file; paths are relative to the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PartnerConfig {
+    partner_id: Option<String>,
+    client_id: String,
+    public_key: PathBuf,
+    client_secret_file: PathBuf,
+}
+
+/// Runs the mock provider until a signal. Writes `listening on
+/// 127.0.0.1:PORT` to stdout itself (at once, flushed) rather than through
+/// the buffered [`Output`](crate::cli::output::Output), which is only
+/// flushed when the command returns.
+pub(crate) fn serve_mock(args: &ServeMockArgs) -> CliResult {
+    let (config, dir) = match &args.config {
+        Some(path) => load_config(path)?,
+        None => (Config::default(), PathBuf::new()),
+    };
+    let (builder, summary) = configure(args, config, &dir)?;
+    let provider = builder
+        .build()
+        .map_err(|e| CliError::input(e.to_string()))?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(serve(provider, args.port, &summary))
+}
+
+/// What the startup lines on stderr mention.
+struct Summary {
+    prefix: String,
+    profile: String,
+    partners: Vec<String>,
+    notify_url: Option<String>,
+}
+
+/// Binds 127.0.0.1:`port`, announces it, serves until a signal.
+async fn serve(provider: MockProvider, port: u16, summary: &Summary) -> CliResult {
+    // Only ever the loopback interface: this is a test double with
+    // unauthenticated control endpoints.
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let running = provider
+        .bind(addr)
+        .await
+        .map_err(|e| CliError::failed(format!("cannot listen on {addr}: {e}")))?;
+    let local = running.local_addr();
+    {
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "listening on {local}")
+            .and_then(|()| stdout.flush())
+            .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
+    }
+    print_summary(&format!("http://{local}"), summary);
+    wait_for_signal()
+        .await
+        .map_err(|e| CliError::failed(format!("cannot wait for signals: {e}")))?;
+    let _ = writeln!(io::stderr().lock(), "# stopping");
+    running.shutdown().await;
+    Ok(())
+}
+
+/// `# ` lines on stderr: routes, profile, partners, notify target.
+fn print_summary(origin: &str, summary: &Summary) {
+    let base = format!("{origin}{}", summary.prefix);
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "# profile: {}", summary.profile);
+    let _ = writeln!(err, "# partners: {}", summary.partners.join(", "));
+    let _ = writeln!(
+        err,
+        "# token: POST {base}/v1.0/access-token/b2b (any path under the prefix containing /access-token/b2b or /access-token/b2b2c)"
+    );
+    let _ = writeln!(
+        err,
+        "# qris: POST {base}/v1.0/qr/qr-mpm-generate, -query, -cancel, -refund"
+    );
+    let _ = writeln!(
+        err,
+        "# trigger: POST {base}/mock/qr-mpm-pay or /mock/qr-mpm-fail with {{\"originalReferenceNo\":\"…\"}}"
+    );
+    match &summary.notify_url {
+        Some(url) => {
+            let _ = writeln!(err, "# notifications: POST {url}");
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "# notifications: not sent (no --notify-url / --notify-key)"
+            );
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_signal() -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
+
+/// Reads and parses the config file; returns it with the directory its
+/// relative paths are resolved against.
+fn load_config(path: &Path) -> CliResult<(Config, PathBuf)> {
+    let bytes = read_file(path, "config file")?;
+    let config: Config = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::input(format!("config file {}: {e}", path.display())))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((config, dir))
+}
+
+/// Merges the flags over the config file into a provider builder. Flags
+/// win; the flag partner comes first.
+fn configure(
+    args: &ServeMockArgs,
+    config: Config,
+    dir: &Path,
+) -> CliResult<(MockProviderBuilder, Summary)> {
+    let profile_name = args
+        .profile
+        .clone()
+        .or(config.profile)
+        .unwrap_or_else(|| "aspi-standard".to_owned());
+    let profile = ProviderProfile::preset(&profile_name).ok_or_else(|| {
+        CliError::input(format!(
+            "unknown profile {profile_name:?}; expected one of aspi-standard, bca, bri, dana, doku, midtrans, paydia"
+        ))
+    })?;
+    let prefix = args.prefix.clone().or(config.prefix).unwrap_or_default();
+    if !prefix.is_empty() && !prefix.starts_with('/') {
+        return Err(CliError::input(format!(
+            "the prefix must start with `/` (e.g. /snap), got {prefix:?}"
+        )));
+    }
+    let prefix = prefix.trim_end_matches('/').to_owned();
+
+    let mut builder = MockProvider::builder()
+        .profile(profile.clone())
+        .prefix(prefix.clone());
+    let mut partners = Vec::new();
+    if let (Some(client_id), Some(public_key)) = (&args.client_id, &args.public_key) {
+        let partner_id = args.partner_id.as_deref().unwrap_or(client_id);
+        let secret = flag_secret(args.client_secret_file.as_deref(), partner_id)?;
+        let partner = Partner::new(partner_id)
+            .with_client_id(client_id.as_str())
+            .with_public_key(public_key_file(public_key, "--public-key")?);
+        partners.push(format!("{partner_id} (client {client_id})"));
+        builder = builder.partner(partner, secret);
+    }
+    for (index, entry) in config.partners.into_iter().enumerate() {
+        let at = format!("config partners[{index}]");
+        let partner_id = entry.partner_id.unwrap_or_else(|| entry.client_id.clone());
+        let secret_path = dir.join(&entry.client_secret_file);
+        let secret = client_secret(Some(&secret_path))
+            .map_err(|e| CliError::input(format!("{at}: {}", reason(&e))))?;
+        let key = public_key_file(&dir.join(&entry.public_key), &format!("{at} publicKey"))?;
+        let partner = Partner::new(partner_id.as_str())
+            .with_client_id(entry.client_id.as_str())
+            .with_public_key(key);
+        partners.push(format!("{partner_id} (client {})", entry.client_id));
+        builder = builder.partner(partner, secret);
+    }
+    if partners.is_empty() {
+        return Err(CliError::input(
+            "no partner to accept: pass --client-id ID --public-key PEM (secret via \
+             --client-secret-file F or SNAP_CLIENT_SECRET), or a --config file with partners",
+        ));
+    }
+
+    let notify_url = args.notify_url.clone().or(config.notify_url);
+    let notify_key = match &args.notify_key {
+        Some(path) => Some(path.clone()),
+        None => config.notify_key.map(|p| dir.join(p)),
+    };
+    match (&notify_url, notify_key) {
+        (Some(url), Some(key)) => {
+            if !url.to_ascii_lowercase().starts_with("http://") {
+                return Err(CliError::input(format!(
+                    "the notify URL must be a plain http:// URL, got {url:?}"
+                )));
+            }
+            builder = builder.notify(url.as_str(), private_key(&key)?);
+        }
+        (Some(_), None) => {
+            return Err(CliError::input(
+                "a notify URL needs --notify-key PEM (the PJP private key that signs notifications)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(CliError::input(
+                "--notify-key needs --notify-url URL (where notifications are sent)",
+            ));
+        }
+        (None, None) => {}
+    }
+    let summary = Summary {
+        prefix,
+        profile: profile.name().to_owned(),
+        partners,
+        notify_url,
+    };
+    Ok((builder, summary))
+}
+
+/// The flag partner's secret: `--client-secret-file`, else
+/// `SNAP_CLIENT_SECRET`.
+fn flag_secret(file: Option<&Path>, partner_id: &str) -> CliResult<ClientSecret> {
+    if file.is_none() && env::var_os(SECRET_ENV).is_none() {
+        return Err(CliError::input(format!(
+            "no client secret for partner {partner_id:?}: pass --client-secret-file F or set {SECRET_ENV}"
+        )));
+    }
+    client_secret(file)
+}
+
+/// Parses the public key in the PEM file at `path`; `what` names it in
+/// error messages.
+fn public_key_file(path: &Path, what: &str) -> CliResult<RsaPublicKey> {
+    let pem = read_file(path, "public key file")
+        .map_err(|e| CliError::input(format!("{what}: {}", reason(&e))))?;
+    RsaPublicKey::from_pem(pem)
+        .map_err(|e| CliError::input(format!("{what}: public key {}: {e}", path.display())))
+}
+
+/// The reason of an input error, without its `error: ` label.
+fn reason(error: &CliError) -> String {
+    let text = error.to_string();
+    match text.split_once(": ") {
+        Some((_, rest)) => rest.to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_rejects_unknown_fields_and_names_missing_ones() {
+        let e = serde_json::from_str::<Config>(r#"{"prefx":"/snap"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `prefx`"), "{e}");
+        let e = serde_json::from_str::<Config>(r#"{"partners":[{"clientId":"C2"}]}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `publicKey`"), "{e}");
+    }
+
+    #[test]
+    fn config_reads_the_documented_shape() {
+        let config: Config = serde_json::from_str(
+            r#"{"partners":[{"partnerId":"P2","clientId":"C2","publicKey":"k.pem",
+                "clientSecretFile":"s.txt"}],"prefix":"/snap","profile":"paydia",
+                "notifyUrl":"http://127.0.0.1:9/n","notifyKey":"pjp.pem"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.partners.len(), 1);
+        assert_eq!(config.partners[0].partner_id.as_deref(), Some("P2"));
+        assert_eq!(config.prefix.as_deref(), Some("/snap"));
+        assert_eq!(config.notify_key, Some(PathBuf::from("pjp.pem")));
+    }
+}
