@@ -1,3 +1,4 @@
+#![cfg(all(feature = "hyper", feature = "reqwest-middleware"))]
 //! The client layer over real HTTP on 127.0.0.1, against a test provider that
 //! verifies every request byte for byte: signature over the received bytes,
 //! body already canonical, SNAP headers, X-EXTERNAL-ID uniqueness.

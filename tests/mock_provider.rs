@@ -1,3 +1,4 @@
+#![cfg(feature = "hyper")]
 //! End to end over 127.0.0.1: the client layer with a cached B2B token
 //! against the mock provider, the provider's RSA-signed notification to a
 //! merchant server guarded by the verifying layer, and single tampers in

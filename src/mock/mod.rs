@@ -41,6 +41,6 @@
 pub mod ledger;
 
 #[cfg(feature = "hyper")]
-mod provider;
+pub mod provider;
 #[cfg(feature = "hyper")]
 pub use provider::{MockBody, MockError, MockProvider, MockProviderBuilder, RunningMock};
