@@ -212,11 +212,15 @@ impl RequestSigner {
     /// # Errors
     /// [`ClientError::InvalidBody`] when the body is not valid JSON.
     pub fn canonical_body(&self, body: Bytes) -> Result<Bytes, ClientError> {
-        let canonical = CanonicalBody::new(&body, self.profile.body_policy())
+        // Only the bytes here: the digest is computed once, when signing.
+        let canonical = self
+            .profile
+            .body_policy()
+            .apply(&body)
             .map_err(ClientError::InvalidBody)?;
-        Ok(match canonical.into_bytes() {
-            std::borrow::Cow::Borrowed(b) if b.len() == body.len() => body,
-            std::borrow::Cow::Borrowed(b) => Bytes::copy_from_slice(b),
+        Ok(match canonical {
+            // A borrowed result is a sub-slice of `body`: share it, no copy.
+            std::borrow::Cow::Borrowed(b) => body.slice_ref(b),
             std::borrow::Cow::Owned(v) => Bytes::from(v),
         })
     }
