@@ -25,37 +25,62 @@ const BLOCK: usize = 64;
 /// scanner would rather let the reference decide).
 pub(super) fn minify(input: &[u8]) -> Option<Cow<'_, [u8]>> {
     let (full, tail) = input.as_chunks::<BLOCK>();
-    // The last partial block, padded with spaces: whitespace outside
-    // strings, and the `valid` mask keeps it out of the output and grammar.
-    let mut padded = [b' '; BLOCK];
-    padded.get_mut(..tail.len())?.copy_from_slice(tail);
-    let last = (!tail.is_empty()).then_some(&padded);
-    let mut blocks = full.iter().chain(last);
-    let valid = |base: usize| match input.len() - base {
-        n if n >= BLOCK => u64::MAX,
-        n => (1u64 << n) - 1,
-    };
     let mut scanner = Scanner::new(input);
+    let mut output = Output::Borrowing(None);
     let mut base = 0;
+    for block in full {
+        let kept = scanner.block(base, block, u64::MAX)?;
+        output.keep(input, base, kept)?;
+        base += BLOCK;
+    }
+    if !tail.is_empty() {
+        // The last partial block, padded with spaces; `valid` keeps the
+        // padding out of the grammar and the output.
+        let mut padded = [b' '; BLOCK];
+        padded.get_mut(..tail.len())?.copy_from_slice(tail);
+        let valid = (1u64 << tail.len()) - 1;
+        let kept = scanner.block(base, &padded, valid)?;
+        output.keep(input, base, kept)?;
+    }
+    scanner.finish()?;
+    Some(match output {
+        Output::Borrowing(Some((start, end))) => Cow::Borrowed(input.get(start..end)?),
+        Output::Borrowing(None) => Cow::Borrowed(&[]),
+        Output::Copying(mut out, written) => {
+            out.truncate(written);
+            Cow::Owned(out)
+        }
+    })
+}
 
-    // While the kept bytes form one contiguous range, nothing is copied:
-    // compact input (and input with only leading or trailing whitespace)
-    // is returned borrowed.
-    let mut range: Option<(usize, usize)> = None;
-    let (mut out, mut written) = 'borrowing: loop {
-        let Some(block) = blocks.next() else {
-            scanner.finish()?;
-            return Some(match range {
-                Some((start, end)) => Cow::Borrowed(input.get(start..end)?),
-                None => Cow::Borrowed(&[]),
-            });
+/// The minified bytes so far.
+enum Output {
+    /// The kept bytes so far are this one range of the input (if any):
+    /// nothing is copied yet, and compact input (or input with whitespace
+    /// only at its ends) is returned borrowed.
+    Borrowing(Option<(usize, usize)>),
+    /// A buffer with room to spare (see [`copy_runs`]), and how much of it
+    /// is written.
+    Copying(Vec<u8>, usize),
+}
+
+impl Output {
+    /// Keeps the runs of set bits of `kept`, the bytes of the block at
+    /// `base` that are not whitespace between tokens.
+    #[inline(always)]
+    fn keep(&mut self, input: &[u8], base: usize, mut kept: u64) -> Option<()> {
+        let range = match self {
+            Self::Copying(out, written) => {
+                *written = copy_runs(out, *written, input, base, kept)?;
+                return Some(());
+            }
+            Self::Borrowing(range) => range,
         };
-        let mut kept = scanner.block(base, block, valid(base))?;
         while kept != 0 {
             let start = base + kept.trailing_zeros() as usize;
             let end = base + run_end(kept);
-            match &mut range {
-                None => range = Some((start, end)),
+            match range {
+                None => *range = Some((start, end)),
                 Some((_, range_end)) if *range_end == start => *range_end = end,
                 Some((range_start, range_end)) => {
                     // The first gap between kept bytes: copy from here on.
@@ -64,22 +89,14 @@ pub(super) fn minify(input: &[u8]) -> Option<Cow<'_, [u8]>> {
                     out.get_mut(..written)?
                         .copy_from_slice(input.get(*range_start..*range_end)?);
                     let written = copy_runs(&mut out, written, input, base, kept)?;
-                    break 'borrowing (out, written);
+                    *self = Self::Copying(out, written);
+                    return Some(());
                 }
             }
             kept &= run_cleared(kept);
         }
-        base += BLOCK;
-    };
-    base += BLOCK;
-    for block in blocks {
-        let kept = scanner.block(base, block, valid(base))?;
-        written = copy_runs(&mut out, written, input, base, kept)?;
-        base += BLOCK;
+        Some(())
     }
-    scanner.finish()?;
-    out.truncate(written);
-    Some(Cow::Owned(out))
 }
 
 /// Per-block classification: bit `i` of a mask describes byte `i`.
@@ -742,6 +759,27 @@ mod tests {
                 let closer = wrong.len() - 2 * (level + 1) + 1;
                 wrong[closer] = b'}';
                 check(&wrong).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn compact_input_and_whitespace_at_the_ends_are_borrowed() {
+        let mut compact = b"[".to_vec();
+        for i in 0..20 {
+            compact.extend_from_slice(format!("{{\"k{i}\":\"v a l u e\"}},").as_bytes());
+        }
+        compact.extend_from_slice(b"1]");
+        for (lead, trail) in [(0, 0), (1, 0), (0, 1), (63, 64), (64, 63), (130, 7)] {
+            let mut input = vec![b'\n'; lead];
+            input.extend_from_slice(&compact);
+            input.resize(input.len() + trail, b' ');
+            match super::minify(&input) {
+                Some(std::borrow::Cow::Borrowed(out)) => {
+                    assert_eq!(out, &compact[..]);
+                    assert!(std::ptr::eq(out, &input[lead..lead + compact.len()]));
+                }
+                other => panic!("{lead}+{trail}: {other:?}"),
             }
         }
     }

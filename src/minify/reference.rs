@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::{MinifyError, MinifyErrorKind, Nesting, is_ws, scan_number};
+use super::{MinifyError, MinifyErrorKind, scan_number};
 
 /// Minifies `input` byte by byte; see [`minify`](super::minify).
 pub(super) fn minify(input: &[u8]) -> Result<Cow<'_, [u8]>, MinifyError> {
@@ -38,6 +38,55 @@ pub(super) fn minify(input: &[u8]) -> Result<Cow<'_, [u8]>, MinifyError> {
         Some(out) => Cow::Owned(out),
         None => Cow::Borrowed(&input[s.copied..]),
     })
+}
+
+#[inline]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Container kinds on the nesting stack: the first 128 levels live in a
+/// bit set so typical bodies never allocate; deeper ones spill to a Vec.
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    bits: u128,
+    spill: Vec<bool>,
+}
+
+impl Nesting {
+    #[inline]
+    fn push(&mut self, is_object: bool) {
+        if self.depth < 128 {
+            let mask = 1u128 << self.depth;
+            if is_object {
+                self.bits |= mask;
+            } else {
+                self.bits &= !mask;
+            }
+        } else {
+            self.spill.push(is_object);
+        }
+        self.depth += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        if self.depth > 128 {
+            self.spill.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// `None` at the top level, else whether the innermost container is an object.
+    #[inline]
+    fn top_is_object(&self) -> Option<bool> {
+        match self.depth {
+            0 => None,
+            d if d <= 128 => Some(self.bits & (1u128 << (d - 1)) != 0),
+            _ => self.spill.last().copied(),
+        }
+    }
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
