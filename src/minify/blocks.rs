@@ -11,7 +11,9 @@
 //! The scanner only ever answers "valid, and here is the output" or "not
 //! sure": every problem, and anything unusual, returns `None`, and the caller
 //! runs the scalar [`reference`](super::reference) scanner, which reports
-//! the exact error. Both accept exactly the same texts (property-tested).
+//! the exact error. Both accept exactly the same texts (property-tested);
+//! the only valid texts left to the reference are those nested deeper than
+//! [`MAX_DEPTH`].
 
 use std::borrow::Cow;
 
@@ -269,26 +271,24 @@ fn valid_escape(src: &[u8], at: usize) -> bool {
 // the token before it, and everything else from the pair (y, z). Unlike a
 // state machine, where each step waits for the previous one's table load,
 // the windows are independent of each other, so the processor checks
-// several at once; only brackets and numbers, which change the context,
-// take a slower path.
+// several at once. Only brackets (which change the context) and numbers and
+// literals (checked byte by byte) take a slower path.
 
-/// Token classes (low four bits of a `CLASS` entry).
+/// Token classes. Those from `SCALAR` up take the slow path.
 const ERR: u8 = 0;
 const STRING: u8 = 1;
-/// The first byte of a number or literal.
-const SCALAR: u8 = 2;
-const COLON: u8 = 3;
-const COMMA: u8 = 4;
-const OPEN_OBJECT: u8 = 5;
-const OPEN_ARRAY: u8 = 6;
-const CLOSE_OBJECT: u8 = 7;
-const CLOSE_ARRAY: u8 = 8;
+const COLON: u8 = 2;
+const COMMA: u8 = 3;
 /// Before the first token (the window starts as `(START, START)`).
-const START: u8 = 9;
+const START: u8 = 4;
 /// After the last token.
-const END: u8 = 10;
-/// Set in a `CLASS` entry for the tokens that take the slow path.
-const SPECIAL: u8 = 0x10;
+const END: u8 = 5;
+/// The first byte of a number or literal.
+const SCALAR: u8 = 6;
+const OPEN_OBJECT: u8 = 7;
+const OPEN_ARRAY: u8 = 8;
+const CLOSE_OBJECT: u8 = 9;
+const CLOSE_ARRAY: u8 = 10;
 
 /// Innermost container kinds (the context of a window).
 const TOP: usize = 0;
@@ -312,14 +312,14 @@ const fn classes() -> [u8; 256] {
     t[b'"' as usize] = STRING;
     t[b':' as usize] = COLON;
     t[b',' as usize] = COMMA;
-    t[b'{' as usize] = OPEN_OBJECT | SPECIAL;
-    t[b'[' as usize] = OPEN_ARRAY | SPECIAL;
-    t[b'}' as usize] = CLOSE_OBJECT | SPECIAL;
-    t[b']' as usize] = CLOSE_ARRAY | SPECIAL;
+    t[b'{' as usize] = OPEN_OBJECT;
+    t[b'[' as usize] = OPEN_ARRAY;
+    t[b'}' as usize] = CLOSE_OBJECT;
+    t[b']' as usize] = CLOSE_ARRAY;
     let scalar_starts = b"-0123456789tfn";
     let mut i = 0;
     while i < scalar_starts.len() {
-        t[scalar_starts[i] as usize] = SCALAR | SPECIAL;
+        t[scalar_starts[i] as usize] = SCALAR;
         i += 1;
     }
     t
@@ -486,11 +486,10 @@ impl<'a> Scanner<'a> {
         while tokens != 0 {
             let i = tokens.trailing_zeros() as usize % BLOCK;
             tokens &= tokens - 1;
-            let class = CLASS[usize::from(block[i])];
-            let z = class % SPECIAL;
+            let z = CLASS[usize::from(block[i])];
             recent = (recent << 4 | usize::from(z)) % (1 << 12);
             ok &= VALID[(context | recent) % VALID_LEN];
-            if class & SPECIAL != 0 {
+            if z >= SCALAR {
                 match z {
                     OPEN_OBJECT | OPEN_ARRAY => {
                         if self.depth == MAX_DEPTH {
