@@ -82,6 +82,8 @@ async fn serve(provider: MockProvider, port: u16, summary: &Summary) -> CliResul
         .await
         .map_err(|e| CliError::failed(format!("cannot listen on {addr}: {e}")))?;
     let local = running.local_addr();
+    let signals = Signals::install()
+        .map_err(|e| CliError::failed(format!("cannot wait for signals: {e}")))?;
     {
         let mut stdout = io::stdout().lock();
         writeln!(stdout, "listening on {local}")
@@ -89,7 +91,8 @@ async fn serve(provider: MockProvider, port: u16, summary: &Summary) -> CliResul
             .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
     }
     print_summary(&format!("http://{local}"), summary);
-    wait_for_signal()
+    signals
+        .wait()
         .await
         .map_err(|e| CliError::failed(format!("cannot wait for signals: {e}")))?;
     let _ = writeln!(io::stderr().lock(), "# stopping");
@@ -128,19 +131,43 @@ fn print_summary(origin: &str, summary: &Summary) {
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() -> io::Result<()> {
-    #[cfg(unix)]
-    {
+/// Ctrl-C, or SIGTERM on Unix. Installed before `listening on …` is
+/// printed, so a signal sent right after that line is never missed (the
+/// default action would kill the process instead of stopping it cleanly).
+#[cfg(unix)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> io::Result<Self> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn wait(mut self) -> io::Result<()> {
         tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = terminate.recv() => Ok(()),
+            _ = self.interrupt.recv() => Ok(()),
+            _ = self.terminate.recv() => Ok(()),
         }
     }
-    #[cfg(not(unix))]
-    {
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> io::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn wait(self) -> io::Result<()> {
         tokio::signal::ctrl_c().await
     }
 }
