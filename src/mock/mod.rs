@@ -18,7 +18,7 @@
 //! use snap_bi::qris::{Amount, Money, QrMpmGenerateRequest, QrMpmQueryRequest, TransactionStatus};
 //!
 //! let ledger = Ledger::new(LedgerConfig::default());
-//! let now = CallContext::at(Utc.with_ymd_and_hms(2024, 9, 10, 6, 0, 0).unwrap());
+//! let now = CallContext::at(Utc.with_ymd_and_hms(2024, 9, 10, 6, 0, 0).single().ok_or("no such time")?);
 //!
 //! let mut generate = QrMpmGenerateRequest::new();
 //! generate.partner_reference_no = Some("INV-1".into());

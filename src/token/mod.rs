@@ -19,12 +19,14 @@
 //! ```
 //! use snap_bi::token::{AccessToken, StaticToken, TokenSource};
 //!
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! let source = StaticToken::new(AccessToken::new("eyJhbGciOi...").unwrap());
-//! let token = source.token().await.unwrap();
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let source = StaticToken::new(AccessToken::new("eyJhbGciOi...")?);
+//! let token = source.token().await?;
 //! assert_eq!(token.expose_secret(), "eyJhbGciOi...");
 //! assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
-//! # });
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod b2b;

@@ -617,13 +617,4 @@ impl From<EmptyBodyRuleArg> for EmptyBodyRule {
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-
-    use super::Cli;
-
-    #[test]
-    fn definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-}
+mod tests;

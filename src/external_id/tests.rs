@@ -1,0 +1,139 @@
+//! Unit tests of the parent module, kept in their own file.
+
+use super::*;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+fn seeded(length: usize, seed: u64) -> ExternalIdGenerator {
+    ExternalIdGenerator::builder()
+        .length(length)
+        .prefix_seed(seed)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn deterministic_with_seed() {
+    let g = seeded(36, 42);
+    assert_eq!(g.next_id().as_str(), "000000000000000000420000000000000000");
+    assert_eq!(g.next_id().as_str(), "000000000000000000420000000000000001");
+    let g = seeded(36, u64::MAX);
+    assert_eq!(g.next_id().as_str(), "184467440737095516150000000000000000");
+}
+
+#[test]
+fn shorter_lengths_keep_low_order_prefix_digits() {
+    let g = seeded(26, 12_345_678_901_234_567_890);
+    assert_eq!(g.next_id().as_str(), "12345678900000000000000000");
+    let g = seeded(16, 12_345);
+    assert_eq!(g.next_id().as_str(), "0000000000000000");
+    assert_eq!(g.next_id().as_str(), "0000000000000001");
+    let g = seeded(17, 12_345);
+    assert_eq!(g.next_id().as_str(), "50000000000000000");
+    let g = seeded(35, u64::MAX);
+    assert_eq!(g.next_id().as_str(), "84467440737095516150000000000000000");
+}
+
+#[test]
+fn all_digits_and_configured_length() {
+    for length in MIN_GENERATED_LENGTH..=MAX_LENGTH {
+        let g = ExternalIdGenerator::builder()
+            .length(length)
+            .build()
+            .unwrap();
+        assert_eq!(g.length(), length);
+        for _ in 0..10 {
+            let id = g.next_id();
+            assert_eq!(id.as_str().len(), length);
+            assert!(id.as_str().bytes().all(|b| b.is_ascii_digit()), "{id}");
+            assert_eq!(ExternalId::parse(id.as_str()).unwrap(), id);
+        }
+    }
+    assert_eq!(ExternalIdGenerator::new().length(), 36);
+    assert_eq!(ExternalIdGenerator::default().next_id().as_str().len(), 36);
+}
+
+#[test]
+fn counter_wraps_modulo_10_pow_16() {
+    let g = seeded(16, 0);
+    g.counter.store(COUNTER_MODULUS - 1, Ordering::Relaxed);
+    assert_eq!(g.next_id().as_str(), "9999999999999999");
+    assert_eq!(g.next_id().as_str(), "0000000000000000");
+}
+
+#[test]
+fn sequential_ids_are_distinct() {
+    let g = ExternalIdGenerator::new();
+    let ids: HashSet<ExternalId> = (0..100_000).map(|_| g.next_id()).collect();
+    assert_eq!(ids.len(), 100_000);
+}
+
+#[test]
+fn concurrent_ids_are_distinct() {
+    let g = Arc::new(ExternalIdGenerator::new());
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || (0..10_000).map(|_| g.next_id()).collect::<Vec<_>>())
+        })
+        .collect();
+    let mut all = HashSet::new();
+    for h in handles {
+        for id in h.join().unwrap() {
+            assert!(all.insert(id));
+        }
+    }
+    assert_eq!(all.len(), 80_000);
+}
+
+#[test]
+fn different_seeds_differ_in_prefix() {
+    let a = seeded(36, 1).next_id();
+    let b = seeded(36, 2).next_id();
+    assert_ne!(a.as_str()[..20], b.as_str()[..20]);
+    assert_eq!(a.as_str()[20..], b.as_str()[20..]);
+    // Random prefixes differ too (probability of a clash: 2^-64).
+    let r1 = ExternalIdGenerator::new().next_id();
+    let r2 = ExternalIdGenerator::new().next_id();
+    assert_ne!(r1.as_str()[..20], r2.as_str()[..20]);
+}
+
+#[test]
+fn builder_rejects_bad_lengths() {
+    for length in [0, 15, 37, 1000] {
+        assert_eq!(
+            ExternalIdGenerator::builder()
+                .length(length)
+                .build()
+                .unwrap_err(),
+            ExternalIdError::InvalidLength { length }
+        );
+    }
+}
+
+#[test]
+fn parse() {
+    let id = ExternalId::parse("1725949489").unwrap();
+    assert_eq!(id.as_str(), "1725949489");
+    assert_eq!(id.to_string(), "1725949489");
+    assert_eq!(id.into_string(), "1725949489");
+    assert!(ExternalId::parse(&"9".repeat(36)).is_ok());
+    for bad in ["12a", "", " 1", "1 ", "-1", "+1", "١٢", "sdk1234"] {
+        assert!(
+            matches!(ExternalId::parse(bad), Err(ExternalIdError::InvalidId { ref value }) if value == bad),
+            "{bad:?}"
+        );
+    }
+    assert!(ExternalId::parse(&"1".repeat(37)).is_err());
+    match ExternalId::parse(&"é".repeat(100)) {
+        Err(ExternalIdError::InvalidId { value }) => assert_eq!(value, "é".repeat(32)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn debug_hides_prefix() {
+    let g = seeded(30, 987_654_321);
+    let shown = format!("{g:?}");
+    assert_eq!(shown, "ExternalIdGenerator { length: 30, .. }");
+}

@@ -1,0 +1,128 @@
+//! Unit tests of the parent module, kept in their own file.
+
+use super::*;
+
+#[derive(Debug)]
+struct TestClock(Mutex<DateTime<Utc>>);
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+impl TestClock {
+    fn set(&self, t: DateTime<Utc>) {
+        *self.0.lock().unwrap() = t;
+    }
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+#[test]
+fn jakarta_days() {
+    // 16:59:59Z is 23:59:59 in Jakarta; 17:00Z is the next day.
+    assert_eq!(
+        JakartaDay::of(at("2026-11-22T16:59:59Z")).to_string(),
+        "2026-11-22"
+    );
+    assert_eq!(
+        JakartaDay::of(at("2026-11-22T17:00:00Z")).to_string(),
+        "2026-11-23"
+    );
+    let day = JakartaDay::of(at("2026-12-31T12:00:00+07:00"));
+    assert_eq!(day.next_midnight(), at("2027-01-01T00:00:00+07:00"));
+    let ts = Timestamp::parse("2026-11-22T17:30:00Z").unwrap();
+    assert_eq!(JakartaDay::of_timestamp(&ts).to_string(), "2026-11-23");
+}
+
+#[test]
+fn entries_expire_at_keep_until() {
+    let clock = Arc::new(TestClock(Mutex::new(at("2026-11-22T23:00:00+07:00"))));
+    let store = InMemoryReplayStore::builder()
+        .shared_clock(clock.clone())
+        .build();
+    let day = JakartaDay::of(clock.now());
+    let midnight = day.next_midnight();
+    let check = |id: &str| store.check("p", id, day, midnight);
+    assert_eq!(check("1").unwrap(), ReplayVerdict::Fresh);
+    clock.set(midnight - TimeDelta::seconds(1));
+    assert_eq!(check("1").unwrap(), ReplayVerdict::Duplicate);
+    clock.set(midnight);
+    assert_eq!(check("1").unwrap(), ReplayVerdict::Fresh);
+    // Fresh at or after midnight records nothing for a day that is over.
+    assert_eq!(check("1").unwrap(), ReplayVerdict::Fresh);
+    assert!(store.is_empty());
+}
+
+#[test]
+fn bound_evicts_oldest_or_rejects() {
+    let now = at("2026-11-22T10:00:00+07:00");
+    let day = JakartaDay::of(now);
+    let until = day.next_midnight();
+    let store = InMemoryReplayStore::builder()
+        .capacity(3)
+        .clock(crate::timestamp::FixedClock(now))
+        .build();
+    for id in ["a", "b", "c", "d"] {
+        assert_eq!(
+            store.check("p", id, day, until).unwrap(),
+            ReplayVerdict::Fresh
+        );
+        assert!(store.len() <= 3);
+    }
+    // "a" was evicted to make room for "d".
+    assert_eq!(
+        store.check("p", "a", day, until).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        store.check("p", "d", day, until).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    assert_eq!(store.len(), 3);
+
+    let strict = InMemoryReplayStore::builder()
+        .capacity(1)
+        .when_full(WhenFull::Reject)
+        .clock(crate::timestamp::FixedClock(now))
+        .build();
+    assert_eq!(
+        strict.check("p", "a", day, until).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert!(matches!(
+        strict.check("p", "b", day, until),
+        Err(ReplayError::Full)
+    ));
+    assert_eq!(
+        strict.check("p", "a", day, until).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+}
+
+#[test]
+fn days_are_part_of_the_key() {
+    let now = at("2026-11-23T00:01:00+07:00");
+    let store = InMemoryReplayStore::builder()
+        .clock(crate::timestamp::FixedClock(now))
+        .build();
+    let today = JakartaDay::of(now);
+    let yesterday = JakartaDay::of(now - TimeDelta::hours(1));
+    let grace = TimeDelta::minutes(5);
+    let y_until = yesterday.next_midnight() + grace;
+    assert_eq!(
+        store.check("p", "1", yesterday, y_until).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        store.check("p", "1", yesterday, y_until).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    assert_eq!(
+        store
+            .check("p", "1", today, today.next_midnight() + grace)
+            .unwrap(),
+        ReplayVerdict::Fresh
+    );
+}

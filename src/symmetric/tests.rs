@@ -1,0 +1,74 @@
+//! Unit tests of the parent module, kept in their own file.
+
+use super::*;
+use crate::body::CanonicalBody;
+use crate::minify::BodyPolicy;
+
+fn signer(secret: &str) -> SymmetricSigner {
+    SymmetricSigner::new(&ClientSecret::new(secret).unwrap())
+}
+
+#[test]
+fn empty_secret_is_refused() {
+    assert!(matches!(ClientSecret::new(""), Err(KeyError::EmptySecret)));
+}
+
+#[test]
+fn secret_is_used_raw_not_base64_decoded() {
+    // snap-spec V6 secret looks like base64; it must still be used as text.
+    let s = signer("xS3vNQQgJRemFF0SZfXkZOq3r7kQ9n5YJgK4Wg0tVCQ=");
+    let sig = s.sign_bytes(b"962489e9-de5d-4eb7-92a4-b07d44d64bf4|2020-01-01T00:00:00+07:00");
+    assert_eq!(
+        sig.as_str(),
+        "kxZ0PJFmFVllsoVVZukP1lBtDajrkLnfcqNbf2JxvN8S7WDNq8klPMseQLXC7xILbY7JpdNvINp/I1Ar7VdYfg=="
+    );
+}
+
+#[test]
+fn derived_vector_d1_and_hex() {
+    let s = signer("myclientsecret");
+    let body = CanonicalBody::empty();
+    let parts = TransactionParts::new(
+        "GET",
+        "/v1.0/transfer-va/report?startDate=2024-01-01",
+        &body,
+        "2024-03-05T10:37:16+07:00",
+    );
+    assert_eq!(
+        s.sign(&parts, "myaccesstoken").as_str(),
+        "KlQFzQx93dsvkwH1mnsHhFYvd2mXQ/ANVPspB2ehbvMIVYGba2G7ECobMvmNzOBd4Dp6m59izITTgyhan/eX0w=="
+    );
+    let hex = s
+        .clone()
+        .with_encoding(SignatureEncoding::Hex)
+        .sign(&parts, "myaccesstoken");
+    assert_eq!(
+        hex.as_str(),
+        "2a5405cd0c7ddddb2f9301f59a7b0784562f77699743f00d54fb290767a16ef30855819b6b61bb102a1b32f98dcce05de03a7a9b9f62cc84d383285a9ff797d3"
+    );
+    // Either encoding verifies.
+    assert!(s.verify(&parts, "myaccesstoken", hex.as_str()).is_ok());
+}
+
+#[test]
+fn verify_reports_malformed_vs_mismatch() {
+    let s = signer("k");
+    let body = CanonicalBody::new(b"{}", BodyPolicy::Minify).unwrap();
+    let parts = TransactionParts::new("POST", "/p", &body, "ts");
+    assert!(matches!(
+        s.verify(&parts, "t", "%%%"),
+        Err(VerifyError::Malformed { expected_bytes: 64 })
+    ));
+    let other = signer("k2").sign(&parts, "t");
+    assert_eq!(
+        s.verify(&parts, "t", other.as_str()),
+        Err(VerifyError::Mismatch)
+    );
+}
+
+#[test]
+fn debug_is_redacted() {
+    let secret = ClientSecret::new("super-secret").unwrap();
+    assert!(!format!("{secret:?}").contains("super"));
+    assert!(!format!("{:?}", SymmetricSigner::new(&secret)).contains("super"));
+}

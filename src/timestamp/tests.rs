@@ -1,0 +1,217 @@
+//! Unit tests of the parent module, kept in their own file.
+
+use super::*;
+use chrono::{NaiveDate, TimeZone};
+use proptest::prelude::*;
+use std::time::Duration;
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap() + TimeDelta::milliseconds(ms.into())
+}
+
+const ALL: [TimestampFormat; 4] = [
+    TimestampFormat::JakartaSeconds,
+    TimestampFormat::JakartaMillis,
+    TimestampFormat::UtcSeconds,
+    TimestampFormat::UtcMillis,
+];
+
+#[test]
+fn formats() {
+    // Sub-millisecond nanoseconds must be truncated, not rounded up to .197.
+    let t = utc(2024, 9, 10, 6, 24, 42, 196) + TimeDelta::nanoseconds(999_999);
+    let got: Vec<String> = ALL.iter().map(|f| f.format(t).into_string()).collect();
+    assert_eq!(
+        got,
+        [
+            "2024-09-10T13:24:42+07:00",
+            "2024-09-10T13:24:42.196+07:00",
+            "2024-09-10T06:24:42Z",
+            "2024-09-10T06:24:42.196Z",
+        ]
+    );
+    assert_eq!(TimestampFormat::default(), TimestampFormat::JakartaSeconds);
+    assert_eq!(TimestampFormat::JakartaSeconds.format(t).as_str().len(), 25);
+}
+
+#[test]
+fn jakarta_day_boundary() {
+    let t = utc(2024, 12, 31, 17, 30, 0, 0);
+    assert_eq!(
+        TimestampFormat::JakartaSeconds.format(t).as_str(),
+        "2025-01-01T00:30:00+07:00"
+    );
+    assert_eq!(
+        TimestampFormat::UtcSeconds.format(t).as_str(),
+        "2024-12-31T17:30:00Z"
+    );
+}
+
+#[test]
+fn millis_always_three_digits() {
+    let t = utc(2024, 9, 10, 6, 24, 42, 0);
+    assert_eq!(
+        TimestampFormat::JakartaMillis.format(t).as_str(),
+        "2024-09-10T13:24:42.000+07:00"
+    );
+    assert_eq!(
+        TimestampFormat::UtcMillis.format(t).as_str(),
+        "2024-09-10T06:24:42.000Z"
+    );
+    let t = utc(2024, 9, 10, 6, 24, 42, 999) + TimeDelta::nanoseconds(999_999);
+    assert_eq!(
+        TimestampFormat::UtcMillis.format(t).as_str(),
+        "2024-09-10T06:24:42.999Z"
+    );
+}
+
+#[test]
+fn formatted_instant_is_truncated() {
+    let t = utc(2024, 9, 10, 6, 24, 42, 196);
+    let ts = TimestampFormat::JakartaSeconds.format(t);
+    assert_eq!(ts.instant(), utc(2024, 9, 10, 6, 24, 42, 0));
+    assert_eq!(ts.instant().offset().local_minus_utc(), 7 * 3600);
+    assert_eq!(TimestampFormat::UtcMillis.format(t).instant(), t);
+}
+
+#[test]
+fn parse_round_trips_and_keeps_bytes() {
+    for s in [
+        "2024-09-10T13:24:42+07:00",
+        "2024-09-10T13:24:42.196+07:00",
+        "2024-09-10T06:24:42Z",
+        "2024-09-10T06:24:42.196Z",
+        "2020-12-21T07:56:11.000Z",
+        "2024-09-10T06:24:42-00:00",
+        "2024-09-10T06:24:42.123456789+05:30",
+    ] {
+        let ts = Timestamp::parse(s).unwrap();
+        assert_eq!(ts.as_str(), s);
+        assert_eq!(ts.to_string(), s);
+    }
+    let a = Timestamp::parse("2024-09-10T13:24:42+07:00").unwrap();
+    let b = Timestamp::parse("2024-09-10T06:24:42Z").unwrap();
+    assert_eq!(a.instant(), b.instant());
+    assert_ne!(a, b, "different header bytes sign differently");
+    assert_eq!(
+        a,
+        TimestampFormat::JakartaSeconds.format(b.instant().to_utc())
+    );
+}
+
+#[test]
+fn parse_rejects() {
+    for s in [
+        "",
+        "garbage",
+        "2024-13-01T00:00:00+07:00",
+        "2024-02-30T00:00:00+07:00",
+        "2024-09-10T13:24:42",
+        "2024-09-10T13:24:42+0700",
+        "2024-09-10",
+        "1725949482",
+        " 2024-09-10T13:24:42+07:00",
+        "2024-09-10T13:24:42+07:00 ",
+    ] {
+        assert!(
+            matches!(Timestamp::parse(s), Err(TimestampError::Invalid { ref value, .. }) if value == s),
+            "{s:?}"
+        );
+    }
+    assert!(matches!(
+        Timestamp::parse("2024-09-10t13:24:42+07:00"),
+        Err(TimestampError::Separator { .. })
+    ));
+    assert!(matches!(
+        Timestamp::parse("2024-09-10 13:24:42+07:00"),
+        Err(TimestampError::Separator { .. })
+    ));
+    assert!(matches!(
+        Timestamp::parse("2024-09-10T13:24:42z"),
+        Err(TimestampError::LowercaseZ { .. })
+    ));
+    let long = format!("2024-09-10T13:24:42.{}Z", "1".repeat(60));
+    match Timestamp::parse(&long) {
+        Err(TimestampError::TooLong { prefix, len }) => {
+            assert_eq!(len, long.len());
+            assert_eq!(prefix, &long[..64]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = Timestamp::parse("2024-13-01T00:00:00+07:00").unwrap_err();
+    assert!(
+        err.to_string().contains("2024-13-01T00:00:00+07:00"),
+        "{err}"
+    );
+    // Multi-byte text at the cut must not panic.
+    assert!(Timestamp::parse(&"é".repeat(40)).is_err());
+}
+
+#[test]
+fn window_both_directions() {
+    let ts = Timestamp::parse("2024-09-10T13:24:42+07:00").unwrap();
+    let at = utc(2024, 9, 10, 6, 24, 42, 0);
+    let w = Duration::from_secs(900);
+    assert!(ts.within_window(at, w));
+    assert!(ts.within_window(at + TimeDelta::seconds(900), w));
+    assert!(ts.within_window(at - TimeDelta::seconds(900), w));
+    assert!(!ts.within_window(at + TimeDelta::milliseconds(900_001), w));
+    assert!(!ts.within_window(at - TimeDelta::milliseconds(900_001), w));
+    assert_eq!(ts.skew(at + TimeDelta::seconds(5)), TimeDelta::seconds(5));
+    assert_eq!(ts.skew(at - TimeDelta::seconds(5)), TimeDelta::seconds(-5));
+    assert!(ts.within_window(at, Duration::ZERO));
+}
+
+#[test]
+fn window_extremes_do_not_panic() {
+    let ts = Timestamp::parse("2024-09-10T13:24:42+07:00").unwrap();
+    assert!(ts.within_window(DateTime::<Utc>::MAX_UTC, Duration::MAX));
+    assert!(ts.within_window(DateTime::<Utc>::MIN_UTC, Duration::MAX));
+    assert!(!ts.within_window(DateTime::<Utc>::MIN_UTC, Duration::from_secs(1)));
+    let far = Timestamp::parse("9999-12-31T23:59:59+07:00").unwrap();
+    assert!(far.skew(DateTime::<Utc>::MIN_UTC) < TimeDelta::zero());
+    let early = Timestamp::parse("0000-01-01T00:00:00Z").unwrap();
+    assert!(early.skew(DateTime::<Utc>::MAX_UTC) > TimeDelta::zero());
+}
+
+#[test]
+fn clocks() {
+    let t = utc(2024, 9, 10, 6, 24, 42, 0);
+    let fixed = FixedClock(t);
+    assert_eq!(fixed.now(), t);
+    let shared: Arc<dyn Clock> = Arc::new(fixed.clone());
+    assert_eq!(shared.now(), t);
+    assert_eq!(Arc::new(fixed).now(), t);
+    let before = Utc::now();
+    let now = SystemClock.now();
+    assert!(now >= before);
+}
+
+fn truncate(t: DateTime<Utc>, format: TimestampFormat) -> DateTime<Utc> {
+    let nanos = t.timestamp_subsec_nanos();
+    let keep = match format {
+        TimestampFormat::JakartaSeconds | TimestampFormat::UtcSeconds => 0,
+        _ => nanos - nanos % 1_000_000,
+    };
+    t.with_nanosecond(keep).unwrap()
+}
+
+use chrono::Timelike;
+
+proptest! {
+    #[test]
+    fn format_then_parse_round_trips(
+        secs in NaiveDate::from_ymd_opt(1970, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+            ..NaiveDate::from_ymd_opt(2100, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp(),
+        nanos in 0u32..1_000_000_000,
+    ) {
+        let t = DateTime::from_timestamp(secs, nanos).unwrap();
+        for format in ALL {
+            let ts = format.format(t);
+            let parsed = Timestamp::parse(ts.as_str()).unwrap();
+            prop_assert_eq!(parsed.instant(), truncate(t, format));
+            prop_assert_eq!(parsed.instant(), ts.instant());
+            prop_assert_eq!(&parsed, &ts);
+        }
+    }
+}
