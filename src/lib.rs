@@ -10,6 +10,7 @@ compile_error!("snap-bi needs its `aws-lc-rs` feature (on by default) for SHA256
 pub mod asymmetric;
 pub mod body;
 pub mod client;
+mod collect;
 pub mod endpoint;
 pub mod explain;
 pub mod external_id;

@@ -8,11 +8,12 @@ use bytes::Bytes;
 use http::request::Parts;
 use http::{Request, Response, StatusCode};
 use http_body::Body;
-use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use http_body_util::{Either, Full};
 use tower::{BoxError, ServiceExt};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::collect::CollectError;
 use crate::response_code::ResponseCode;
 use crate::token::{AccessToken, BoxFuture, TokenSource};
 
@@ -240,7 +241,7 @@ impl Shared {
         let (parts, body) = request.into_parts();
         let raw = collect_limited(body, self.body_limit).await?;
         let body = self.signer.canonical_body(raw)?;
-        let token = self.token().await?;
+        let token = current_token(self.tokens.as_ref()).await?;
         // Only a retry needs a second handle on the inner service.
         let retry_inner = match (&token, self.retry_on_invalid_token) {
             (Some(_), true) => Some(inner.clone()),
@@ -257,30 +258,19 @@ impl Shared {
             return Ok(response.map(Either::Left));
         }
         let (response_parts, response_body) = response.into_parts();
-        let bytes = Limited::new(response_body, REJECTION_BODY_LIMIT)
-            .collect()
-            .await?
-            .to_bytes();
-        if !token_rejected(&bytes) {
+        let (bytes, token_invalid) = read_rejection(response_body).await?;
+        if !token_invalid {
             return Ok(Response::from_parts(
                 response_parts,
                 Either::Right(Full::new(bytes)),
             ));
         }
-        tokens.invalidate(&rejected);
-        let fresh = tokens.token().await.map_err(ClientError::Token)?;
+        let fresh = refresh_after_rejection(tokens.as_ref(), &rejected).await?;
         // A new timestamp, signature and (unless the caller fixed it)
         // X-EXTERNAL-ID: the first attempt was refused, not processed.
         let signed = self.build(&parts, body, Some(&fresh))?;
         let response = retry_inner.oneshot(signed).await.map_err(Into::into)?;
         Ok(response.map(Either::Left))
-    }
-
-    async fn token(&self) -> Result<Option<AccessToken>, ClientError> {
-        match &self.tokens {
-            Some(tokens) => tokens.token().await.map(Some).map_err(ClientError::Token),
-            None => Ok(None),
-        }
     }
 
     fn build(
@@ -323,29 +313,57 @@ where
     B: Body,
     B::Error: Into<BoxError>,
 {
-    // Refuse early when the body announces its size.
-    if body.size_hint().lower() > limit as u64 {
-        return Err(ClientError::BodyTooLarge { limit });
+    crate::collect::collect_limited(body, limit)
+        .await
+        .map_err(|err| match err {
+            CollectError::TooLarge { limit } => ClientError::BodyTooLarge { limit },
+            CollectError::Read(err) => ClientError::BodyRead(err),
+        })
+}
+
+/// The current B2B token, when there is a token source (shared by the
+/// layer and the reqwest-middleware adapter).
+pub(crate) async fn current_token(
+    tokens: Option<&Arc<dyn TokenSource>>,
+) -> Result<Option<AccessToken>, ClientError> {
+    match tokens {
+        Some(tokens) => tokens.token().await.map(Some).map_err(ClientError::Token),
+        None => Ok(None),
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<LengthLimitError>() => Err(ClientError::BodyTooLarge { limit }),
-        Err(err) => Err(ClientError::BodyRead(err)),
-    }
+}
+
+/// Reads a `401` answer's body: the bytes, and whether they say the B2B
+/// token is invalid or unknown, i.e. whether one retry is due.
+pub(crate) async fn read_rejection<B>(body: B) -> Result<(Bytes, bool), CollectError>
+where
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    let bytes = crate::collect::collect_limited(body, REJECTION_BODY_LIMIT).await?;
+    let token_invalid = token_rejected(&bytes);
+    Ok((bytes, token_invalid))
+}
+
+/// Drops `rejected` (if still current) and takes a fresh token.
+pub(crate) async fn refresh_after_rejection(
+    tokens: &dyn TokenSource,
+    rejected: &AccessToken,
+) -> Result<AccessToken, ClientError> {
+    tokens.invalidate(rejected);
+    tokens.token().await.map_err(ClientError::Token)
 }
 
 /// Whether a `401` body says the B2B token is invalid or unknown
 /// (`401xx01` / `401xx03`).
-pub(crate) fn token_rejected(body: &[u8]) -> bool {
+fn token_rejected(body: &[u8]) -> bool {
     #[derive(serde::Deserialize)]
-    struct Answer<'a> {
-        #[serde(rename = "responseCode", borrow)]
-        response_code: Option<std::borrow::Cow<'a, str>>,
+    struct Answer {
+        #[serde(rename = "responseCode")]
+        response_code: Option<ResponseCode>,
     }
-    serde_json::from_slice::<Answer<'_>>(body)
+    serde_json::from_slice::<Answer>(body)
         .ok()
         .and_then(|a| a.response_code)
-        .and_then(|code| ResponseCode::parse(&code).ok())
         .is_some_and(|code| code.is_token_invalid())
 }
 

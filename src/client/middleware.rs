@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Extensions, HeaderMap, StatusCode, Uri};
-use http_body_util::{BodyExt, Limited};
 use reqwest_middleware::{Middleware, Next};
 
 use crate::token::{AccessToken, TokenSource};
 
 use super::error::{ClientError, ConfigError};
+use super::layer::{current_token, read_rejection, refresh_after_rejection};
 use super::signer::{CustomerToken, EndUser, RequestSigner};
 
 /// A `reqwest_middleware::Middleware` that signs each request it sees.
@@ -111,13 +111,6 @@ impl SnapMiddleware {
         *request.body_mut() = Some(reqwest::Body::from(signed.body));
         Ok(())
     }
-
-    async fn token(&self) -> Result<Option<AccessToken>, ClientError> {
-        match &self.tokens {
-            Some(tokens) => tokens.token().await.map(Some).map_err(ClientError::Token),
-            None => Ok(None),
-        }
-    }
 }
 
 #[async_trait::async_trait]
@@ -144,8 +137,7 @@ impl Middleware for SnapMiddleware {
             .canonical_body(raw)
             .map_err(reqwest_middleware::Error::middleware)?;
         let original_headers = request.headers().clone();
-        let token = self
-            .token()
+        let token = current_token(self.tokens.as_ref())
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
         self.sign(
@@ -167,21 +159,17 @@ impl Middleware for SnapMiddleware {
         }
         let response = http::Response::from(response);
         let (parts, response_body) = response.into_parts();
-        let bytes = Limited::new(response_body, 64 * 1024)
-            .collect()
+        let (bytes, token_invalid) = read_rejection(response_body)
             .await
-            .map_err(|e| reqwest_middleware::Error::middleware(ClientError::BodyRead(e)))?
-            .to_bytes();
-        if !super::layer::token_rejected(&bytes) {
+            .map_err(reqwest_middleware::Error::middleware)?;
+        if !token_invalid {
             return Ok(reqwest::Response::from(http::Response::from_parts(
                 parts, bytes,
             )));
         }
-        tokens.invalidate(&rejected);
-        let fresh = tokens
-            .token()
+        let fresh = refresh_after_rejection(tokens.as_ref(), &rejected)
             .await
-            .map_err(|e| reqwest_middleware::Error::middleware(ClientError::Token(e)))?;
+            .map_err(reqwest_middleware::Error::middleware)?;
         self.sign(
             &mut retry,
             &original_headers,

@@ -56,6 +56,7 @@ use tower::{BoxError, Layer, ServiceExt};
 use tower_service::Service;
 
 use crate::client::{RequestSigner, hyper_client};
+use crate::collect::collect_limited;
 use crate::explain::{CapturedRequest, Explainer};
 use crate::keys::RsaPrivateKey;
 use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
@@ -551,12 +552,8 @@ where
     if request.method() != Method::POST {
         return not_found();
     }
-    let body = match http_body_util::Limited::new(request.into_body(), 64 * 1024)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return control_error(StatusCode::BAD_REQUEST, "unreadable body"),
+    let Ok(body) = collect_limited(request.into_body(), 64 * 1024).await else {
+        return control_error(StatusCode::BAD_REQUEST, "unreadable body");
     };
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -630,10 +627,7 @@ impl Notifier {
         self.signer.sign(&mut request, None, None)?;
         let response = hyper_client().request(request.map(Full::new)).await?;
         let status = response.status();
-        let answer = http_body_util::Limited::new(response.into_body(), 64 * 1024)
-            .collect()
-            .await?
-            .to_bytes();
+        let answer = collect_limited(response.into_body(), 64 * 1024).await?;
         Ok((status, answer))
     }
 }

@@ -61,13 +61,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::Full;
 use jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER as AWS_LC;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 use tower_service::Service;
 
+use crate::collect::CollectError;
 use crate::headers::{X_CLIENT_KEY, X_SIGNATURE, X_TIMESTAMP};
 use crate::keys::{KeyError, RsaPrivateKey, RsaPublicKey};
 use crate::profile::ProviderProfile;
@@ -713,12 +714,12 @@ impl Issuer {
         }
 
         // The body: validated JSON object, then its fields.
-        let raw = match Limited::new(body, self.body_limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+        let raw = match crate::collect::collect_limited(body, self.body_limit).await {
+            Ok(raw) => raw,
+            Err(CollectError::TooLarge { .. }) => {
                 return Err(Rejection::payload_too_large(service));
             }
-            Err(_) => return Err(plain(CaseCode::BadRequest)),
+            Err(CollectError::Read(_)) => return Err(plain(CaseCode::BadRequest)),
         };
         crate::minify::minify(&raw).map_err(|_| plain(CaseCode::BadRequest))?;
         let fields: Map<String, Value> =

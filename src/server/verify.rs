@@ -95,12 +95,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, HeaderName, Request, Response};
-use http_body_util::{BodyExt, Either, Full, LengthLimitError, Limited};
+use http_body_util::{Either, Full};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::asymmetric::AsymmetricVerifier;
 use crate::body::CanonicalBody;
+use crate::collect::CollectError;
 use crate::endpoint::endpoint_url;
 use crate::headers::{
     AUTHORIZATION, AUTHORIZATION_CUSTOMER, CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID,
@@ -976,10 +977,10 @@ where
     if declared.is_some_and(|len| len > config.body_limit as u64) {
         return Err(too_large());
     }
-    let raw = match Limited::new(body, config.body_limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
-        Err(_) => return Err(checker.plain(CaseCode::BadRequest)),
+    let raw = match crate::collect::collect_limited(body, config.body_limit).await {
+        Ok(raw) => raw,
+        Err(CollectError::TooLarge { .. }) => return Err(too_large()),
+        Err(CollectError::Read(_)) => return Err(checker.plain(CaseCode::BadRequest)),
     };
     let canonical = CanonicalBody::new(&raw, config.profile.body_policy())
         .map_err(|_| checker.plain(CaseCode::BadRequest))?;

@@ -41,7 +41,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http::{HeaderMap, Request, Response};
 use http_body::Body;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::Full;
 use tokio::time::Instant;
 use tower::{Service, ServiceExt};
 
@@ -49,6 +49,7 @@ use super::error::BoxError;
 use super::{
     BoxFuture, ResponseOptions, TokenError, TokenGrant, TokenRequestSigner, parse_token_response,
 };
+use crate::collect::CollectError;
 use crate::headers::X_TIMESTAMP;
 use crate::timestamp::{Clock, Timestamp};
 
@@ -74,13 +75,13 @@ where
         .await
         .map_err(TokenError::transport)?;
     let (parts, body) = response.into_parts();
-    match Limited::new(body, max_body_bytes).collect().await {
-        Ok(collected) => Ok(Response::from_parts(parts, collected.to_bytes())),
-        Err(e) if e.is::<LengthLimitError>() => Err(TokenError::BodyTooLarge {
+    match crate::collect::collect_limited(body, max_body_bytes).await {
+        Ok(bytes) => Ok(Response::from_parts(parts, bytes)),
+        Err(CollectError::TooLarge { limit }) => Err(TokenError::BodyTooLarge {
             status: parts.status,
-            limit: max_body_bytes,
+            limit,
         }),
-        Err(e) => Err(TokenError::transport(e)),
+        Err(CollectError::Read(e)) => Err(TokenError::transport(e)),
     }
 }
 
