@@ -23,7 +23,7 @@
 //!   refetch.
 //!
 //! Expiry is measured on `tokio::time::Instant`, so tests drive it with a
-//! paused clock; `X-TIMESTAMP`s come from the injected [`Clock`]. Fetches
+//! paused clock; `X-TIMESTAMP`s come from the injected [`Clock`](crate::timestamp::Clock). Fetches
 //! run as Tokio tasks: the cache needs a Tokio runtime with its time driver
 //! enabled (outside one, a fetch fails with [`TokenError::NoRuntime`]; a
 //! cached token is still served).
@@ -80,12 +80,12 @@ use tower::Service;
 
 use super::error::BoxError;
 use super::flight::{Flight, Launch, with_timeout};
+use super::policy::{CacheSettings, cache_settings_setters};
 use super::transport::{Exchange, Exchanged, ServiceTransport};
 use super::{
-    AccessToken, Backoff, BoxFuture, JitterSource, RandomJitter, ResponseOptions, TokenError,
-    TokenRequestSigner, TokenSource, refresh_margin,
+    AccessToken, Backoff, BoxFuture, JitterSource, TokenError, TokenRequestSigner, TokenSource,
+    refresh_margin,
 };
-use crate::timestamp::{Clock, SystemClock};
 
 /// Default timeout of one token request.
 pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -130,12 +130,7 @@ impl B2bTokenCache {
     pub fn builder(signer: TokenRequestSigner) -> B2bTokenCacheBuilder {
         B2bTokenCacheBuilder {
             signer,
-            clock: Arc::new(SystemClock),
-            response: ResponseOptions::default(),
-            margin: None,
-            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
-            backoff: Backoff::default(),
-            jitter: Arc::new(RandomJitter),
+            settings: CacheSettings::default(),
         }
     }
 
@@ -350,52 +345,11 @@ impl Drop for BackgroundRefresh {
 #[must_use]
 pub struct B2bTokenCacheBuilder {
     signer: TokenRequestSigner,
-    clock: Arc<dyn Clock>,
-    response: ResponseOptions,
-    margin: Option<Duration>,
-    fetch_timeout: Duration,
-    backoff: Backoff,
-    jitter: Arc<dyn JitterSource>,
+    settings: CacheSettings,
 }
 
 impl B2bTokenCacheBuilder {
-    /// The clock `X-TIMESTAMP`s are read from (default: the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// How responses are read (body limit, lifetime when none is given).
-    pub fn response_options(mut self, options: ResponseOptions) -> Self {
-        self.response = options;
-        self
-    }
-
-    /// A fixed refresh margin instead of `min(60 s, lifetime / 10)`. Jitter
-    /// adds up to half of it again; it never exceeds half the lifetime.
-    pub fn refresh_margin(mut self, margin: Duration) -> Self {
-        self.margin = Some(margin);
-        self
-    }
-
-    /// The timeout of one token request (default 10 s).
-    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
-        self.fetch_timeout = timeout;
-        self
-    }
-
-    /// The backoff after repeated failures (default 500 ms doubling to 30 s).
-    pub fn backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
-    /// Where jitter comes from (default: the OS RNG). Tests pass a
-    /// [`FixedJitter`](super::FixedJitter).
-    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
-        self.jitter = jitter;
-        self
-    }
+    cache_settings_setters!();
 
     /// The cache, fetching over `service`: any cloneable
     /// `tower::Service<http::Request<Full<Bytes>>>` answering
@@ -417,13 +371,13 @@ impl B2bTokenCacheBuilder {
                 exchange: Exchange {
                     transport: Arc::new(ServiceTransport::new(service)),
                     signer: self.signer,
-                    clock: self.clock,
-                    response: self.response,
+                    clock: self.settings.clock,
+                    response: self.settings.response,
                 },
-                margin: self.margin,
-                fetch_timeout: self.fetch_timeout,
-                backoff: self.backoff,
-                jitter: self.jitter,
+                margin: self.settings.margin,
+                fetch_timeout: self.settings.fetch_timeout,
+                backoff: self.settings.backoff,
+                jitter: self.settings.jitter,
             }),
         }
     }

@@ -57,15 +57,15 @@ use http_body_util::Full;
 use tokio::time::Instant;
 use tower::Service;
 
-use super::b2b::DEFAULT_FETCH_TIMEOUT;
 use super::error::BoxError;
 use super::flight::{Flight, Launch, with_timeout};
+use super::policy::{CacheSettings, cache_settings_setters};
 use super::transport::{Exchange, Exchanged, ServiceTransport};
 use super::{
-    AccessToken, Backoff, BoxFuture, JitterSource, RandomJitter, RefreshToken, ResponseOptions,
-    TokenError, TokenRequestSigner, TokenSource, refresh_margin,
+    AccessToken, Backoff, BoxFuture, JitterSource, RefreshToken, TokenError, TokenRequestSigner,
+    TokenSource, refresh_margin,
 };
-use crate::timestamp::{Clock, SystemClock};
+use crate::timestamp::Clock;
 
 /// Identifies a customer (your application's user or account id). Cheap
 /// to clone.
@@ -328,12 +328,7 @@ impl CustomerTokenCache {
         CustomerTokenCacheBuilder {
             signer,
             store: Arc::new(InMemoryCustomerTokenStore::new()),
-            clock: Arc::new(SystemClock),
-            response: ResponseOptions::default(),
-            margin: None,
-            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
-            backoff: Backoff::default(),
-            jitter: Arc::new(RandomJitter),
+            settings: CacheSettings::default(),
         }
     }
 
@@ -675,12 +670,7 @@ impl TokenSource for CustomerTokenSource {
 pub struct CustomerTokenCacheBuilder {
     signer: TokenRequestSigner,
     store: Arc<dyn CustomerTokenStore>,
-    clock: Arc<dyn Clock>,
-    response: ResponseOptions,
-    margin: Option<Duration>,
-    fetch_timeout: Duration,
-    backoff: Backoff,
-    jitter: Arc<dyn JitterSource>,
+    settings: CacheSettings,
 }
 
 impl CustomerTokenCacheBuilder {
@@ -690,43 +680,7 @@ impl CustomerTokenCacheBuilder {
         self
     }
 
-    /// The clock for `X-TIMESTAMP`s and token expiry (default: the system
-    /// clock). Tests pass a [`TokioClock`](super::TokioClock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// How responses are read (body limit, lifetime when none is given).
-    pub fn response_options(mut self, options: ResponseOptions) -> Self {
-        self.response = options;
-        self
-    }
-
-    /// A fixed refresh margin instead of `min(60 s, lifetime / 10)` (never
-    /// more than half the lifetime).
-    pub fn refresh_margin(mut self, margin: Duration) -> Self {
-        self.margin = Some(margin);
-        self
-    }
-
-    /// The timeout of one token request (default 10 s).
-    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
-        self.fetch_timeout = timeout;
-        self
-    }
-
-    /// The backoff after repeated failures for one customer.
-    pub fn backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
-    /// Where backoff jitter comes from (default: the OS RNG).
-    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
-        self.jitter = jitter;
-        self
-    }
+    cache_settings_setters!();
 
     /// The cache, fetching over `service` (any cloneable
     /// `tower::Service<http::Request<Full<Bytes>>>`).
@@ -747,13 +701,13 @@ impl CustomerTokenCacheBuilder {
                 exchange: Exchange {
                     transport: Arc::new(ServiceTransport::new(service)),
                     signer: self.signer,
-                    clock: self.clock,
-                    response: self.response,
+                    clock: self.settings.clock,
+                    response: self.settings.response,
                 },
-                margin: self.margin,
-                fetch_timeout: self.fetch_timeout,
-                backoff: self.backoff,
-                jitter: self.jitter,
+                margin: self.settings.margin,
+                fetch_timeout: self.settings.fetch_timeout,
+                backoff: self.settings.backoff,
+                jitter: self.settings.jitter,
             }),
         }
     }

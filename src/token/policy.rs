@@ -22,7 +22,11 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::ResponseOptions;
+use crate::timestamp::{Clock, SystemClock};
 
 /// The default refresh margin's upper bound.
 const MAX_AUTO_MARGIN: Duration = Duration::from_secs(60);
@@ -154,6 +158,80 @@ impl JitterSource for FixedJitter {
         self.0
     }
 }
+
+/// The settings both token caches take from their builders.
+#[derive(Debug, Clone)]
+pub(crate) struct CacheSettings {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) response: ResponseOptions,
+    pub(crate) margin: Option<Duration>,
+    pub(crate) fetch_timeout: Duration,
+    pub(crate) backoff: Backoff,
+    pub(crate) jitter: Arc<dyn JitterSource>,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            response: ResponseOptions::default(),
+            margin: None,
+            fetch_timeout: super::b2b::DEFAULT_FETCH_TIMEOUT,
+            backoff: Backoff::default(),
+            jitter: Arc::new(RandomJitter),
+        }
+    }
+}
+
+/// The builder methods for [`CacheSettings`], shared by
+/// `B2bTokenCacheBuilder` and `CustomerTokenCacheBuilder` (each holds a
+/// `settings` field).
+macro_rules! cache_settings_setters {
+    () => {
+        /// The clock for `X-TIMESTAMP`s and absolute expiry times (default:
+        /// the system clock). Paused-clock tests pass a
+        /// [`TokioClock`](crate::token::TokioClock).
+        pub fn clock(mut self, clock: std::sync::Arc<dyn crate::timestamp::Clock>) -> Self {
+            self.settings.clock = clock;
+            self
+        }
+
+        /// How responses are read (body limit, lifetime when none is given).
+        pub fn response_options(mut self, options: crate::token::ResponseOptions) -> Self {
+            self.settings.response = options;
+            self
+        }
+
+        /// A fixed refresh margin instead of `min(60 s, lifetime / 10)`.
+        /// Jitter adds up to half of it again; it never exceeds half the
+        /// lifetime.
+        pub fn refresh_margin(mut self, margin: std::time::Duration) -> Self {
+            self.settings.margin = Some(margin);
+            self
+        }
+
+        /// The timeout of one token request (default 10 s).
+        pub fn fetch_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.fetch_timeout = timeout;
+            self
+        }
+
+        /// The backoff after repeated failures (default 500 ms doubling to
+        /// 30 s).
+        pub fn backoff(mut self, backoff: crate::token::Backoff) -> Self {
+            self.settings.backoff = backoff;
+            self
+        }
+
+        /// Where jitter comes from (default: the OS RNG). Tests pass a
+        /// [`FixedJitter`](crate::token::FixedJitter).
+        pub fn jitter(mut self, jitter: std::sync::Arc<dyn crate::token::JitterSource>) -> Self {
+            self.settings.jitter = jitter;
+            self
+        }
+    };
+}
+pub(crate) use cache_settings_setters;
 
 #[cfg(test)]
 mod tests;
