@@ -72,7 +72,7 @@ use crate::server::{
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
 use crate::token::BoxFuture;
-use crate::{headers, minify};
+use crate::headers;
 
 /// Response body of the mock provider's service.
 pub type MockBody = BoxBody<Bytes, BoxError>;
@@ -619,9 +619,8 @@ fn control_error(status: StatusCode, message: &str) -> Response<MockBody> {
 impl Notifier {
     /// Signs and POSTs a notification; returns the merchant's status and body.
     async fn send(&self, body: Vec<u8>) -> Result<(StatusCode, Bytes), BoxError> {
-        // Already compact (serde output), so the canonical body is the same bytes.
-        let body = Bytes::from(minify(&body)?.into_owned());
-        let mut request = Request::new(body);
+        // `sign` canonicalises (and validates) the body itself.
+        let mut request = Request::new(Bytes::from(body));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.uri.clone();
         self.signer.sign(&mut request, None, None)?;
