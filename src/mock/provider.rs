@@ -58,6 +58,7 @@ use tower_service::Service;
 use crate::client::{RequestSigner, hyper_client};
 use crate::collect::collect_limited;
 use crate::explain::{CapturedRequest, Explainer};
+use crate::headers;
 use crate::keys::RsaPrivateKey;
 use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
 use crate::profile::{ProviderProfile, TransactionSignature};
@@ -72,7 +73,6 @@ use crate::server::{
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
 use crate::token::BoxFuture;
-use crate::headers;
 
 /// Response body of the mock provider's service.
 pub type MockBody = BoxBody<Bytes, BoxError>;
