@@ -72,7 +72,15 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// Cheap to clone (shared). Redacted in `Debug`; equality is constant-time.
 #[derive(Clone)]
-pub struct AccessToken(Arc<str>);
+pub struct AccessToken(Arc<TokenInner>);
+
+/// The token and its `Authorization` header value, built once: every signed
+/// request sends the header, so formatting and validating it per request
+/// would be repeated work.
+struct TokenInner {
+    token: Box<str>,
+    bearer: HeaderValue,
+}
 
 impl AccessToken {
     /// Wraps a token string. A leading `Bearer ` (any case) is stripped, so
@@ -89,27 +97,37 @@ impl AccessToken {
         if !token.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
             return Err(InvalidToken::NotHeaderSafe);
         }
-        Ok(Self(Arc::from(token)))
+        // Visible ASCII after `Bearer ` is always a valid header value, so
+        // this cannot fail; the error stays typed rather than a panic.
+        let mut bearer = HeaderValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| InvalidToken::NotHeaderSafe)?;
+        bearer.set_sensitive(true);
+        Ok(Self(Arc::new(TokenInner {
+            token: Box::from(token),
+            bearer,
+        })))
     }
 
     /// The token itself. Handle with care: it is a bearer credential.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.0.token
     }
 
     /// `Bearer <token>` as a header value marked sensitive (so HTTP/2 HPACK
     /// never indexes it and well-behaved loggers skip it).
     pub fn bearer_header_value(&self) -> HeaderValue {
-        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0))
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
-        value.set_sensitive(true);
-        value
+        // Cloning shares the bytes built in `new` (a reference count).
+        self.0.bearer.clone()
     }
 }
 
 impl PartialEq for AccessToken {
     fn eq(&self, other: &Self) -> bool {
-        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+        self.0
+            .token
+            .as_bytes()
+            .ct_eq(other.0.token.as_bytes())
+            .into()
     }
 }
 
@@ -214,3 +232,6 @@ impl fmt::Debug for RefreshToken {
         f.write_str("RefreshToken(<redacted>)")
     }
 }
+
+#[cfg(test)]
+mod tests;
