@@ -68,6 +68,17 @@ impl Signature {
         value.set_sensitive(true);
         value
     }
+
+    /// [`to_header_value`](Self::to_header_value) for a signature that is
+    /// no longer needed: the header takes over the string's buffer instead
+    /// of copying it.
+    pub(crate) fn into_header_value(self) -> http::HeaderValue {
+        // Base64 and hex are always valid header characters.
+        let mut value = http::HeaderValue::try_from(self.0)
+            .unwrap_or_else(|_| http::HeaderValue::from_static(""));
+        value.set_sensitive(true);
+        value
+    }
 }
 
 impl fmt::Debug for Signature {

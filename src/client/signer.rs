@@ -357,7 +357,7 @@ impl RequestSigner {
                 customer.bearer_header_value(),
             );
         }
-        headers.insert(names::X_SIGNATURE, signature.to_header_value());
+        headers.insert(names::X_SIGNATURE, signature.into_header_value());
         Ok(SignedRequest {
             body,
             external_id_generated,

@@ -38,3 +38,15 @@ fn header_value_is_sensitive() {
     assert!(s.to_header_value().is_sensitive());
     assert!(!format!("{s:?}").contains(s.as_str()));
 }
+
+#[test]
+fn into_header_value_matches_to_header_value() {
+    for encoding in [SignatureEncoding::Base64, SignatureEncoding::Hex] {
+        let s = Signature::encode(&[0xfb, 0xff, 0x00, 0x7f], encoding);
+        let borrowed = s.to_header_value();
+        let owned = s.clone().into_header_value();
+        assert_eq!(owned, borrowed);
+        assert_eq!(owned, s.as_str());
+        assert!(owned.is_sensitive());
+    }
+}
