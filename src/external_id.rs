@@ -19,6 +19,11 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use http::HeaderValue;
+use http::header::InvalidHeaderValue;
+
+use crate::digits;
+
 /// The longest id SNAP allows, and the default generated length.
 pub const MAX_LENGTH: usize = 36;
 /// The shortest generated length: the counter alone, with no random prefix.
@@ -73,20 +78,33 @@ impl ExternalIdGenerator {
     /// The next id. Thread-safe; allocates only the returned string.
     #[must_use]
     pub fn next_id(&self) -> ExternalId {
+        let (digits, length) = self.next_digits();
+        // ASCII digits are valid UTF-8, so this borrows and then copies once.
+        ExternalId(String::from_utf8_lossy(&digits[..length]).into_owned())
+    }
+
+    /// The next id as a header value, without the intermediate `String` of
+    /// [`next_id`](Self::next_id) (the request signer's per-request path).
+    ///
+    /// # Errors
+    /// Never in practice: digits are always valid header characters.
+    pub(crate) fn next_header_value(&self) -> Result<HeaderValue, InvalidHeaderValue> {
+        let (digits, length) = self.next_digits();
+        HeaderValue::from_bytes(&digits[..length])
+    }
+
+    /// The next id's digits: the first `length` bytes of the array.
+    fn next_digits(&self) -> ([u8; MAX_LENGTH], usize) {
         // Relaxed suffices: uniqueness needs only the atomicity of the increment, not any
         // ordering with other memory.
         let count = self.counter.fetch_add(1, Ordering::Relaxed) % COUNTER_MODULUS;
-        let mut buf = self.template;
-        let (prefix, rest) = buf.split_at_mut(self.prefix_len);
-        write_digits(&mut rest[..COUNTER_DIGITS], count);
-        // All bytes are ASCII digits; collecting chars reserves the exact length once.
-        ExternalId(
-            prefix
-                .iter()
-                .chain(&rest[..COUNTER_DIGITS])
-                .map(|&b| char::from(b))
-                .collect(),
-        )
+        let mut digits = self.template;
+        // `with` keeps `prefix_len` at most 20, so the counter fits in the 36 bytes.
+        let length = self.length();
+        if let Some(slot) = digits.get_mut(self.prefix_len..length) {
+            slot.copy_from_slice(&counter_digits(count));
+        }
+        (digits, length)
     }
 
     /// `length` must be in 16..=36; [`ExternalIdGeneratorBuilder::build`] checks it.
@@ -164,6 +182,21 @@ impl ExternalIdGeneratorBuilder {
 fn random_prefix() -> u64 {
     let (high, low) = uuid::Uuid::new_v4().as_u64_pair();
     high ^ low
+}
+
+/// `count` (below 10^16) as 16 zero-padded decimal digits.
+///
+/// Runs on every generated id, so it works on two `u32` halves of eight digits, two digits at a
+/// time: a quarter of the divisions of a digit-by-digit loop, none of them 64-bit.
+fn counter_digits(count: u64) -> [u8; COUNTER_DIGITS] {
+    const HALF: u64 = 100_000_000;
+    let mut out = [b'0'; COUNTER_DIGITS];
+    let (high, low) = out.split_at_mut(COUNTER_DIGITS / 2);
+    // Both halves are below 10^8 (the high one because `count` < 10^16), so they fit in u32;
+    // the fallback is unreachable and would only ever give zeros.
+    digits::write_digits(high, u32::try_from(count / HALF % HALF).unwrap_or(0));
+    digits::write_digits(low, u32::try_from(count % HALF).unwrap_or(0));
+    out
 }
 
 /// Writes `value` into `out` as zero-padded decimal, keeping the low-order digits if it is longer.

@@ -11,6 +11,7 @@ pub mod asymmetric;
 pub mod body;
 pub mod client;
 mod collect;
+mod digits;
 pub mod endpoint;
 pub mod explain;
 pub mod external_id;

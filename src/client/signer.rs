@@ -333,8 +333,9 @@ impl RequestSigner {
         headers.insert(names::X_TIMESTAMP, timestamp_value);
         let external_id_generated = !headers.contains_key(names::X_EXTERNAL_ID);
         if external_id_generated {
-            let id = self.external_ids.next_id();
-            let value = HeaderValue::from_str(id.as_str())
+            let value = self
+                .external_ids
+                .next_header_value()
                 .map_err(|_| ClientError::Internal("external id header"))?;
             headers.insert(names::X_EXTERNAL_ID, value);
         }

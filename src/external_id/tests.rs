@@ -137,3 +137,77 @@ fn debug_hides_prefix() {
     let shown = format!("{g:?}");
     assert_eq!(shown, "ExternalIdGenerator { length: 30, .. }");
 }
+
+#[test]
+fn counter_digits_edges() {
+    for count in [
+        0,
+        1,
+        9,
+        10,
+        99,
+        100,
+        99_999_999,
+        100_000_000,
+        100_000_001,
+        1_234_567_890_123_456,
+        COUNTER_MODULUS - 1,
+    ] {
+        assert_eq!(
+            &counter_digits(count)[..],
+            format!("{count:016}").as_bytes()
+        );
+    }
+}
+
+#[test]
+fn header_values_follow_the_same_sequence_as_ids() {
+    for length in [MIN_GENERATED_LENGTH, 17, 26, 35, MAX_LENGTH] {
+        let ids = seeded(length, u64::MAX);
+        let values = seeded(length, u64::MAX);
+        for _ in 0..3 {
+            let id = ids.next_id();
+            let value = values.next_header_value().unwrap();
+            assert_eq!(value.as_bytes(), id.as_str().as_bytes());
+            assert_eq!(value.len(), length);
+        }
+    }
+    // Both draw from one counter.
+    let g = seeded(MAX_LENGTH, 7);
+    assert_eq!(g.next_id().as_str(), "000000000000000000070000000000000000");
+    assert_eq!(
+        g.next_header_value().unwrap(),
+        "000000000000000000070000000000000001"
+    );
+    assert_eq!(g.next_id().as_str(), "000000000000000000070000000000000002");
+}
+
+#[test]
+fn counter_wrap_in_header_values() {
+    let g = seeded(MAX_LENGTH, u64::MAX);
+    g.counter.store(COUNTER_MODULUS - 1, Ordering::Relaxed);
+    assert_eq!(
+        g.next_header_value().unwrap(),
+        "184467440737095516159999999999999999"
+    );
+    assert_eq!(
+        g.next_header_value().unwrap(),
+        "184467440737095516150000000000000000"
+    );
+    // When the u64 counter itself wraps, the counter digits jump from
+    // `u64::MAX % 10^16` back to zero: still 16 valid digits.
+    g.counter.store(u64::MAX, Ordering::Relaxed);
+    assert_eq!(
+        g.next_id().as_str(),
+        format!("18446744073709551615{:016}", u64::MAX % COUNTER_MODULUS)
+    );
+    assert_eq!(g.next_id().as_str(), "184467440737095516150000000000000000");
+}
+
+proptest::proptest! {
+    #[test]
+    fn counter_digits_match_std_formatting(count in 0..COUNTER_MODULUS) {
+        let expected = format!("{count:016}");
+        proptest::prop_assert_eq!(&counter_digits(count)[..], expected.as_bytes());
+    }
+}
