@@ -24,7 +24,11 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, SubsecRound, TimeDelta, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, SecondsFormat, SubsecRound, TimeDelta, Timelike, Utc,
+};
+
+use crate::digits;
 
 /// Longest header accepted by [`Timestamp::parse`]. A SNAP timestamp is 20–29 bytes; the
 /// slack allows nanosecond fractions while keeping hostile headers out of error messages.
@@ -86,21 +90,78 @@ impl TimestampFormat {
         // Truncate first so that `instant()` equals what parsing the string would give.
         let instant = instant.trunc_subsecs(digits);
         let jakarta = matches!(self, Self::JakartaSeconds | Self::JakartaMillis);
-        match WIB {
-            Some(wib) if jakarta => {
-                let local = instant.with_timezone(&wib);
-                Timestamp {
-                    raw: local.to_rfc3339_opts(precision, false),
-                    instant: local,
-                }
-            }
+        let (instant, zone) = match WIB {
+            Some(wib) if jakarta => (instant.with_timezone(&wib), Zone::Jakarta),
             // UTC layouts (and the unreachable case of an invalid WIB offset): `Z` suffix.
-            _ => Timestamp {
-                raw: instant.to_rfc3339_opts(precision, true),
-                instant: instant.fixed_offset(),
-            },
+            _ => (instant.fixed_offset(), Zone::Utc),
+        };
+        // The header is formatted on every signed request: write the fixed layout directly,
+        // leaving chrono's general formatter for years outside 0..=9999, which are written
+        // with a sign and more digits.
+        let raw = write_four_digit_year(&instant, digits == 3, zone)
+            .unwrap_or_else(|| instant.to_rfc3339_opts(precision, zone == Zone::Utc));
+        Timestamp { raw, instant }
+    }
+}
+
+/// The zone designator of a [`TimestampFormat`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    /// `+07:00`, the offset of `WIB`.
+    Jakarta,
+    /// `Z`.
+    Utc,
+}
+
+impl Zone {
+    fn suffix(self) -> &'static [u8] {
+        match self {
+            Self::Jakarta => b"+07:00",
+            Self::Utc => b"Z",
         }
     }
+}
+
+/// `instant` as `yyyy-MM-ddTHH:mm:ss[.SSS]` plus the zone, byte for byte what chrono's
+/// `to_rfc3339_opts` writes (a leap second included, as `:60`), or `None` for a local year
+/// outside 0..=9999.
+fn write_four_digit_year(
+    instant: &DateTime<FixedOffset>,
+    millis: bool,
+    zone: Zone,
+) -> Option<String> {
+    let local = instant.naive_utc().checked_add_offset(*instant.offset())?;
+    let year = u32::try_from(local.year())
+        .ok()
+        .filter(|year| *year <= 9999)?;
+    let (mut second, mut nanos) = (local.second(), local.nanosecond());
+    // chrono keeps a leap second as nanoseconds past 10^9 within second 59.
+    if nanos >= 1_000_000_000 {
+        second += 1;
+        nanos -= 1_000_000_000;
+    }
+    let [y0, y1] = digits::two_digits(year / 100);
+    let [y2, y3] = digits::two_digits(year);
+    let [mo0, mo1] = digits::two_digits(local.month());
+    let [d0, d1] = digits::two_digits(local.day());
+    let [h0, h1] = digits::two_digits(local.hour());
+    let [mi0, mi1] = digits::two_digits(local.minute());
+    let [s0, s1] = digits::two_digits(second);
+    let suffix = zone.suffix();
+    // Exactly the final length, so the string can later become a header value without
+    // reallocating.
+    let mut out = Vec::with_capacity(19 + if millis { 4 } else { 0 } + suffix.len());
+    out.extend_from_slice(&[
+        y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1,
+    ]);
+    if millis {
+        let mut fraction = [b'.', 0, 0, 0];
+        digits::write_digits(&mut fraction[1..], nanos / 1_000_000);
+        out.extend_from_slice(&fraction);
+    }
+    out.extend_from_slice(suffix);
+    // Only ASCII was written.
+    String::from_utf8(out).ok()
 }
 
 /// An `X-TIMESTAMP` header value: the exact string plus the instant it denotes.

@@ -322,7 +322,8 @@ impl RequestSigner {
             }
             Scheme::Asymmetric(signer) => signer.sign(&parts).map_err(ClientError::Signing)?,
         };
-        let timestamp_value = HeaderValue::from_str(timestamp.as_str())
+        // The string-to-sign is done with it: the header takes over its buffer.
+        let timestamp_value = HeaderValue::try_from(timestamp.into_string())
             .map_err(|_| ClientError::Internal("timestamp header"))?;
 
         // Everything that can fail is done; now edit the headers.

@@ -215,3 +215,135 @@ proptest! {
         }
     }
 }
+
+/// What `format` wrote before it had its own writer: chrono's RFC 3339 formatter.
+fn chrono_reference(format: TimestampFormat, t: DateTime<Utc>) -> String {
+    let (digits, precision) = match format {
+        TimestampFormat::JakartaSeconds | TimestampFormat::UtcSeconds => (0, SecondsFormat::Secs),
+        _ => (3, SecondsFormat::Millis),
+    };
+    let t = t.trunc_subsecs(digits);
+    match format {
+        TimestampFormat::JakartaSeconds | TimestampFormat::JakartaMillis => t
+            .with_timezone(&FixedOffset::east_opt(7 * 3600).unwrap())
+            .to_rfc3339_opts(precision, false),
+        _ => t.to_rfc3339_opts(precision, true),
+    }
+}
+
+fn assert_like_chrono(t: DateTime<Utc>) {
+    for format in ALL {
+        let ts = format.format(t);
+        assert_eq!(ts.as_str(), chrono_reference(format, t), "{format:?} {t:?}");
+    }
+}
+
+#[test]
+fn four_digit_year_boundaries_match_chrono() {
+    let cases = [
+        // Year 0 and the years around it (written by chrono with a sign).
+        utc(0, 1, 1, 0, 0, 0, 0),
+        utc(0, 1, 1, 0, 0, 0, 0) - TimeDelta::nanoseconds(1),
+        utc(0, 1, 1, 0, 0, 0, 0) - TimeDelta::hours(7),
+        utc(-1, 12, 31, 16, 59, 59, 999),
+        utc(-1, 12, 31, 17, 0, 0, 0),
+        // Years before 1000 keep their leading zeros.
+        utc(999, 12, 31, 23, 59, 59, 5),
+        utc(1, 2, 3, 4, 5, 6, 7),
+        // 9999 in UTC, 10000 in Jakarta.
+        utc(9999, 12, 31, 16, 59, 59, 999),
+        utc(9999, 12, 31, 17, 0, 0, 0),
+        utc(9999, 12, 31, 23, 59, 59, 999) + TimeDelta::nanoseconds(999_999),
+        utc(10000, 1, 1, 0, 0, 0, 0),
+        // Leap day, end of month, midnight, noon.
+        utc(2024, 2, 29, 16, 59, 59, 999),
+        utc(2024, 2, 29, 17, 0, 0, 0),
+        utc(2023, 2, 28, 17, 0, 0, 1),
+        utc(2024, 1, 1, 12, 0, 0, 0),
+        // Chrono's own extremes, as far as its formatter can go.
+        DateTime::<Utc>::MIN_UTC,
+        DateTime::<Utc>::MAX_UTC - TimeDelta::hours(8),
+    ];
+    for t in cases {
+        assert_like_chrono(t);
+    }
+    assert_eq!(
+        TimestampFormat::JakartaSeconds
+            .format(utc(9999, 12, 31, 17, 0, 0, 0))
+            .as_str(),
+        "+10000-01-01T00:00:00+07:00"
+    );
+    assert_eq!(
+        TimestampFormat::UtcMillis
+            .format(utc(999, 1, 2, 3, 4, 5, 6))
+            .as_str(),
+        "0999-01-02T03:04:05.006Z"
+    );
+}
+
+#[test]
+fn leap_second_is_written_as_60_like_chrono() {
+    let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+        .unwrap()
+        .and_hms_nano_opt(23, 59, 59, 1_234_567_890)
+        .unwrap()
+        .and_utc();
+    assert_like_chrono(leap);
+    assert_eq!(
+        TimestampFormat::UtcMillis.format(leap).as_str(),
+        "2016-12-31T23:59:60.234Z"
+    );
+    assert_eq!(
+        TimestampFormat::JakartaSeconds.format(leap).as_str(),
+        "2017-01-01T06:59:60+07:00"
+    );
+}
+
+#[test]
+fn formatted_strings_have_no_spare_capacity() {
+    // The signer turns the string into a header value; exact capacity lets that reuse the
+    // allocation.
+    let t = utc(2024, 9, 10, 6, 24, 42, 196);
+    for format in ALL {
+        let raw = format.format(t).into_string();
+        assert_eq!(raw.capacity(), raw.len(), "{format:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn format_matches_chrono_for_four_digit_years(
+        // From a day before year 0 to a day after year 9999 (UTC).
+        secs in -62_167_305_600i64..253_402_387_200,
+        nanos in 0u32..1_000_000_000,
+    ) {
+        let t = DateTime::from_timestamp(secs, nanos).unwrap();
+        for format in ALL {
+            prop_assert_eq!(format.format(t).into_string(), chrono_reference(format, t));
+        }
+    }
+
+    #[test]
+    fn format_matches_chrono_across_chrono_range(
+        secs in DateTime::<Utc>::MIN_UTC.timestamp()
+            ..(DateTime::<Utc>::MAX_UTC - TimeDelta::hours(8)).timestamp(),
+        nanos in 0u32..1_000_000_000,
+    ) {
+        let t = DateTime::from_timestamp(secs, nanos).unwrap();
+        for format in ALL {
+            prop_assert_eq!(format.format(t).into_string(), chrono_reference(format, t));
+        }
+    }
+
+    #[test]
+    fn format_matches_chrono_on_leap_seconds(
+        days in -719_529i64..2_932_898,
+        nanos in 1_000_000_000u32..2_000_000_000,
+    ) {
+        // A leap second can only follow second 59 of a minute.
+        let t = DateTime::from_timestamp(days * 86_400 + 86_399, nanos).unwrap();
+        for format in ALL {
+            prop_assert_eq!(format.format(t).into_string(), chrono_reference(format, t));
+        }
+    }
+}
