@@ -2,7 +2,7 @@
 //! `http_body_util::Limited` reports "too large", shared by the client layer,
 //! the verifying layer, the token issuer, the token client and the mock.
 
-use bytes::Bytes;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http_body::Body;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tower::BoxError;
@@ -22,7 +22,13 @@ pub(crate) enum CollectError {
 }
 
 /// Buffers `body`, refusing more than `limit` bytes; a body whose size hint
-/// already says it is larger is refused without reading it.
+/// already says it is larger is refused without reading it. Trailers are
+/// dropped.
+///
+/// A body that arrives as one data frame (`Full<Bytes>`, most small request
+/// and response bodies) is returned as that frame's bytes, without a copy
+/// and without the frame list `http_body_util::Collected` allocates; only a
+/// second data frame starts a joined buffer.
 pub(crate) async fn collect_limited<B>(body: B, limit: usize) -> Result<Bytes, CollectError>
 where
     B: Body,
@@ -31,9 +37,34 @@ where
     if body.size_hint().lower() > limit as u64 {
         return Err(CollectError::TooLarge { limit });
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<LengthLimitError>() => Err(CollectError::TooLarge { limit }),
-        Err(err) => Err(CollectError::Read(err)),
+    let mut body = std::pin::pin!(Limited::new(body, limit));
+    let mut first = Bytes::new();
+    let mut joined: Option<BytesMut> = None;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|err| {
+            if err.is::<LengthLimitError>() {
+                CollectError::TooLarge { limit }
+            } else {
+                CollectError::Read(err)
+            }
+        })?;
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        match joined.as_mut() {
+            Some(buffer) => buffer.put(data),
+            // For `Bytes` frames this takes the frame as it is.
+            None if first.is_empty() => first = data.copy_to_bytes(data.remaining()),
+            None => {
+                let mut buffer = BytesMut::with_capacity(first.len() + data.remaining());
+                buffer.extend_from_slice(&first);
+                buffer.put(data);
+                joined = Some(buffer);
+            }
+        }
     }
+    Ok(joined.map_or(first, BytesMut::freeze))
 }
+
+#[cfg(test)]
+mod tests;
