@@ -13,6 +13,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use crate::asymmetric::AsymmetricSigner;
 use crate::body::CanonicalBody;
+use crate::digits::Decimal;
 use crate::endpoint::endpoint_url;
 use crate::external_id::ExternalIdGenerator;
 use crate::headers as names;
@@ -326,18 +327,26 @@ impl RequestSigner {
         let timestamp_value = HeaderValue::try_from(timestamp.into_string())
             .map_err(|_| ClientError::Internal("timestamp header"))?;
 
+        // One allocation, exactly sized (`HeaderValue::from(usize)` makes two).
+        let content_length = HeaderValue::from_bytes(Decimal::new(body.len() as u64).as_bytes())
+            .map_err(|_| ClientError::Internal("content length header"))?;
+        let external_id = match headers.contains_key(names::X_EXTERNAL_ID) {
+            true => None,
+            false => Some(
+                self.external_ids
+                    .next_header_value()
+                    .map_err(|_| ClientError::Internal("external id header"))?,
+            ),
+        };
+
         // Everything that can fail is done; now edit the headers.
-        if !headers.contains_key(CONTENT_TYPE) {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        headers
+            .entry(CONTENT_TYPE)
+            .or_insert_with(|| HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_LENGTH, content_length);
         headers.insert(names::X_TIMESTAMP, timestamp_value);
-        let external_id_generated = !headers.contains_key(names::X_EXTERNAL_ID);
-        if external_id_generated {
-            let value = self
-                .external_ids
-                .next_header_value()
-                .map_err(|_| ClientError::Internal("external id header"))?;
+        let external_id_generated = external_id.is_some();
+        if let Some(value) = external_id {
             headers.insert(names::X_EXTERNAL_ID, value);
         }
         let defaults = [

@@ -157,3 +157,41 @@ fn build_checks_credentials_against_scheme() {
     ));
     let _ = SignatureEncoding::Hex;
 }
+
+#[test]
+fn generated_ids_and_content_length() {
+    let signer = RequestSigner::builder(ProviderProfile::aspi_standard())
+        .client_secret(ClientSecret::new("secret").unwrap())
+        .clock(clock())
+        .external_ids(
+            ExternalIdGenerator::builder()
+                .prefix_seed(42)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let token = AccessToken::new("tok").unwrap();
+    // A caller's id is kept and does not use up a generated one.
+    let mut req = request(b"{}");
+    req.headers_mut()
+        .insert("x-external-id", HeaderValue::from_static("123"));
+    signer.sign(&mut req, Some(&token), None).unwrap();
+    assert_eq!(req.headers()["x-external-id"], "123");
+    assert_eq!(req.headers()["content-length"], "2");
+    let mut req = request(b"");
+    signer.sign(&mut req, Some(&token), None).unwrap();
+    assert_eq!(
+        req.headers()["x-external-id"],
+        "000000000000000000420000000000000000"
+    );
+    assert_eq!(req.headers()["content-length"], "0");
+    let mut req = request(b"");
+    *req.body_mut() = Bytes::from(format!("[{}1]", "1,".repeat(5000)));
+    signer.sign(&mut req, Some(&token), None).unwrap();
+    assert_eq!(
+        req.headers()["x-external-id"],
+        "000000000000000000420000000000000001"
+    );
+    assert_eq!(req.headers()["content-length"], "10003");
+}
