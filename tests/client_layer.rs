@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response as AxumResponse};
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
-use snap_bi::client::{ClientError, RequestSigner, SnapLayer};
+use snap_bi::client::{ClientError, EndUser, RequestSigner, SnapLayer};
 use snap_bi::profile::TransactionSignature;
 use snap_bi::timestamp::FixedClock;
 use snap_bi::token::{BoxFuture, StaticToken};
@@ -344,13 +344,22 @@ async fn a_token_rejected_with_401xx01_is_refreshed_once_and_the_call_retried() 
         .layer(layer(ProviderProfile::aspi_standard(), tokens.clone()))
         .service(snap_bi::client::hyper_client());
 
-    let response = client
-        .clone()
-        .oneshot(post(&base, "/v1.0/qr/qr-mpm-query", QUERY_BODY))
-        .await
-        .unwrap();
+    // The caller's own header and end-user extension go out on the retry
+    // as well.
+    let mut request = post(&base, "/v1.0/qr/qr-mpm-query", QUERY_BODY);
+    request
+        .headers_mut()
+        .insert("x-caller-note", http::HeaderValue::from_static("kept"));
+    request
+        .extensions_mut()
+        .insert(EndUser::new().device_id("device-7").unwrap());
+    let response = client.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(provider.requests.load(Ordering::SeqCst), 2);
+    let (retried, _) = provider.last.lock().unwrap().clone().unwrap();
+    assert_eq!(retried["x-caller-note"], "kept");
+    assert_eq!(retried["x-device-id"], "device-7");
+    assert_eq!(retried["authorization"], "Bearer tok-2");
     assert_eq!(tokens.invalidations.load(Ordering::SeqCst), 1);
     assert_eq!(tokens.fetches.load(Ordering::SeqCst), 2);
     // The retry carried a fresh external id: both attempts were recorded

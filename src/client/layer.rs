@@ -217,17 +217,41 @@ where
         // (tower-service's "be careful when cloning inner services").
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let shared = self.shared.clone();
-        Box::pin(async move { shared.send(inner, request).await })
+        // One future, no wrapping `async` block: a wrapper would keep its
+        // own copy of the request next to the one inside `send`, and a
+        // future too large for the allocator's fast path costs on every call.
+        let (head, body) = request.into_parts();
+        Box::pin(Shared::send(self.shared.clone(), inner, head, body))
     }
 }
 
+/// Room for the SNAP headers the signer adds (up to 9, plus 4 end-user
+/// ones), reserved once: growing the map while inserting them would rehash
+/// it.
+const SIGNED_HEADERS: usize = 12;
+
+/// What a second attempt needs besides the caller's request head, kept only
+/// when one may happen.
+struct Retry<S> {
+    /// A fresh handle on the inner service (the first one is consumed).
+    inner: S,
+    /// The canonical body.
+    body: Bytes,
+}
+
 impl Shared {
-    async fn send<S, B, RB>(
-        &self,
+    /// Signs and sends one request.
+    ///
+    /// A plain `fn` returning an `async` block rather than an `async fn`: the
+    /// latter would copy its arguments (the request head among them) into
+    /// locals, and the future, boxed on every call, would carry both.
+    #[allow(clippy::manual_async_fn)]
+    fn send<S, B, RB>(
+        shared: Arc<Self>,
         inner: S,
-        request: Request<B>,
-    ) -> Result<Response<SnapResponseBody<RB>>, BoxError>
+        mut head: Parts,
+        body: B,
+    ) -> impl Future<Output = Result<Response<SnapResponseBody<RB>>, BoxError>>
     where
         S: Service<Request<Full<Bytes>>, Response = Response<RB>> + Clone + Send + 'static,
         S::Error: Into<BoxError>,
@@ -238,25 +262,61 @@ impl Shared {
         RB: Body<Data = Bytes> + Send + 'static,
         RB::Error: Into<BoxError>,
     {
-        let (parts, body) = request.into_parts();
-        let raw = collect_limited(body, self.body_limit).await?;
-        let body = self.signer.canonical_body(raw)?;
-        let token = current_token(self.tokens.as_ref()).await?;
-        // Only a retry needs a second handle on the inner service.
-        let retry_inner = match (&token, self.retry_on_invalid_token) {
-            (Some(_), true) => Some(inner.clone()),
-            _ => None,
-        };
-        let signed = self.build(&parts, body.clone(), token.as_ref())?;
-        let response = inner.oneshot(signed).await.map_err(Into::into)?;
+        async move {
+            // No wrapping future around the collection: it would only add to
+            // this one's size.
+            let raw = crate::collect::collect_limited(body, shared.body_limit)
+                .await
+                .map_err(body_error)?;
+            let body = shared.signer.canonical_body(raw)?;
+            let token = current_token(shared.tokens.as_ref()).await?;
+            // Only a retry needs a second handle on the inner service and the
+            // caller's head a second time; otherwise the head moves into the
+            // signed request (an empty one, which allocates nothing, is left).
+            let retry = match (&token, shared.retry_on_invalid_token) {
+                (Some(_), true) => Some(Retry {
+                    inner: inner.clone(),
+                    body: body.clone(),
+                }),
+                _ => None,
+            };
+            let first_head = match retry {
+                Some(_) => copy_head(&head),
+                None => std::mem::replace(&mut head, Request::new(()).into_parts().0),
+            };
+            let signed = shared.build(first_head, body, token.as_ref())?;
+            // Polled ready again (a no-op after `SnapService::poll_ready`):
+            // callers that skip `poll_ready` keep working.
+            let response = inner.oneshot(signed).await.map_err(Into::into)?;
 
-        let (Some(rejected), Some(retry_inner), Some(tokens)) = (token, retry_inner, &self.tokens)
-        else {
-            return Ok(response.map(Either::Left));
-        };
-        if response.status() != StatusCode::UNAUTHORIZED {
-            return Ok(response.map(Either::Left));
+            let (Some(rejected), Some(retry), Some(tokens)) = (token, retry, &shared.tokens) else {
+                return Ok(response.map(Either::Left));
+            };
+            if response.status() != StatusCode::UNAUTHORIZED {
+                return Ok(response.map(Either::Left));
+            }
+            // Boxed: its state would otherwise enlarge every request's
+            // future, and a 401 is rare.
+            Box::pin(shared.retry(retry, head, tokens.as_ref(), rejected, response)).await
         }
+    }
+
+    /// Reads a `401`; when it says the token is invalid, signs the request
+    /// again with a fresh token and sends it once more.
+    async fn retry<S, RB>(
+        &self,
+        retry: Retry<S>,
+        head: Parts,
+        tokens: &dyn TokenSource,
+        rejected: AccessToken,
+        response: Response<RB>,
+    ) -> Result<Response<SnapResponseBody<RB>>, BoxError>
+    where
+        S: Service<Request<Full<Bytes>>, Response = Response<RB>> + Send + 'static,
+        S::Error: Into<BoxError>,
+        RB: Body<Data = Bytes> + Send + 'static,
+        RB::Error: Into<BoxError>,
+    {
         let (response_parts, response_body) = response.into_parts();
         let (bytes, token_invalid) = read_rejection(response_body).await?;
         if !token_invalid {
@@ -265,60 +325,57 @@ impl Shared {
                 Either::Right(Full::new(bytes)),
             ));
         }
-        let fresh = refresh_after_rejection(tokens.as_ref(), &rejected).await?;
+        let fresh = refresh_after_rejection(tokens, &rejected).await?;
         // A new timestamp, signature and (unless the caller fixed it)
         // X-EXTERNAL-ID: the first attempt was refused, not processed.
-        let signed = self.build(&parts, body, Some(&fresh))?;
-        let response = retry_inner.oneshot(signed).await.map_err(Into::into)?;
+        let signed = self.build(head, retry.body, Some(&fresh))?;
+        let response = retry.inner.oneshot(signed).await.map_err(Into::into)?;
         Ok(response.map(Either::Left))
     }
 
+    /// The signed request: the caller's head with the SNAP headers added,
+    /// and the canonical body.
     fn build(
         &self,
-        parts: &Parts,
+        mut head: Parts,
         body: Bytes,
         token: Option<&AccessToken>,
     ) -> Result<Request<Full<Bytes>>, ClientError> {
-        // Room for the ~10 SNAP headers up front: growing the map while
-        // inserting them would rehash it several times per request.
-        let mut headers = http::HeaderMap::with_capacity(parts.headers.len() + 12);
-        for (name, value) in &parts.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        let customer = parts.extensions.get::<CustomerToken>().map(|c| &c.0);
+        // Only an optimisation: a map that cannot grow fails when inserting.
+        head.headers.try_reserve(SIGNED_HEADERS).ok();
+        let customer = head.extensions.get::<CustomerToken>().map(|c| &c.0);
         let signed = self.signer.sign_parts(
-            &parts.method,
-            &parts.uri,
-            &mut headers,
+            &head.method,
+            &head.uri,
+            &mut head.headers,
             body,
             token,
             customer,
         )?;
-        if let Some(end_user) = parts.extensions.get::<EndUser>() {
-            end_user.apply(&mut headers);
+        if let Some(end_user) = head.extensions.get::<EndUser>() {
+            end_user.apply(&mut head.headers);
         }
-        let mut request = Request::new(Full::new(signed.body));
-        *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = parts.uri.clone();
-        *request.version_mut() = parts.version;
-        *request.headers_mut() = headers;
-        *request.extensions_mut() = parts.extensions.clone();
-        Ok(request)
+        Ok(Request::from_parts(head, Full::new(signed.body)))
     }
 }
 
-/// Buffers a body, refusing more than `limit` bytes.
-async fn collect_limited<B>(body: B, limit: usize) -> Result<Bytes, ClientError>
-where
-    B: Body,
-    B::Error: Into<BoxError>,
-{
-    crate::collect::collect_limited(body, limit)
-        .await
-        .map_err(|err| match err {
-            CollectError::TooLarge { limit } => ClientError::BodyTooLarge { limit },
-            CollectError::Read(err) => ClientError::BodyRead(err),
-        })
+/// A copy of a request head (`http::request::Parts` is not `Clone`).
+fn copy_head(head: &Parts) -> Parts {
+    let mut request = Request::new(());
+    *request.method_mut() = head.method.clone();
+    *request.uri_mut() = head.uri.clone();
+    *request.version_mut() = head.version;
+    *request.headers_mut() = head.headers.clone();
+    *request.extensions_mut() = head.extensions.clone();
+    request.into_parts().0
+}
+
+/// Why the request body could not be buffered, as the layer reports it.
+fn body_error(err: CollectError) -> ClientError {
+    match err {
+        CollectError::TooLarge { limit } => ClientError::BodyTooLarge { limit },
+        CollectError::Read(err) => ClientError::BodyRead(err),
+    }
 }
 
 /// The current B2B token, when there is a token source (shared by the
