@@ -225,11 +225,6 @@ where
     }
 }
 
-/// Room for the SNAP headers the signer adds (up to 9, plus 4 end-user
-/// ones), reserved once: growing the map while inserting them would rehash
-/// it.
-const SIGNED_HEADERS: usize = 12;
-
 /// What a second attempt needs besides the caller's request head, kept only
 /// when one may happen.
 struct Retry<S> {
@@ -341,8 +336,6 @@ impl Shared {
         body: Bytes,
         token: Option<&AccessToken>,
     ) -> Result<Request<Full<Bytes>>, ClientError> {
-        // Only an optimisation: a map that cannot grow fails when inserting.
-        head.headers.try_reserve(SIGNED_HEADERS).ok();
         let customer = head.extensions.get::<CustomerToken>().map(|c| &c.0);
         let signed = self.signer.sign_parts(
             &head.method,

@@ -25,6 +25,9 @@ use crate::timestamp::{Clock, SystemClock};
 use crate::token::AccessToken;
 
 use super::error::{ClientError, ConfigError};
+use template::{HeaderTemplates, RequestHeaders};
+
+mod template;
 
 /// A customer (B2B2C) access token for one request, put in the request's
 /// extensions; the layer sends it as `Authorization-Customer: Bearer …`.
@@ -160,6 +163,7 @@ pub struct RequestSigner {
     origin: Option<HeaderValue>,
     clock: Arc<dyn Clock>,
     external_ids: Arc<ExternalIdGenerator>,
+    templates: Arc<HeaderTemplates>,
 }
 
 // One per signer, built once: boxing the HMAC state would only add a hop.
@@ -339,14 +343,51 @@ impl RequestSigner {
             ),
         };
 
-        // Everything that can fail is done; now edit the headers.
+        let values = RequestHeaders {
+            content_length,
+            timestamp: timestamp_value,
+            external_id,
+            authorization: token.map(AccessToken::bearer_header_value),
+            authorization_customer: customer.map(AccessToken::bearer_header_value),
+            signature: signature.into_header_value(),
+        };
+        let external_id_generated = values.external_id.is_some();
+
+        // Everything that can fail is done; now edit the headers. Nothing set
+        // by the caller (the common case): the whole map comes from a template.
+        let values = match headers.is_empty() {
+            true => match self.templates.fill(values) {
+                Ok(filled) => {
+                    *headers = filled;
+                    None
+                }
+                Err(values) => Some(values),
+            },
+            false => Some(values),
+        };
+        if let Some(values) = values {
+            self.insert_headers(headers, values);
+        }
+        Ok(SignedRequest {
+            body,
+            external_id_generated,
+        })
+    }
+
+    /// Adds the SNAP headers to a map the caller already put headers in,
+    /// keeping the caller's `Content-Type`, `X-PARTNER-ID`, `CHANNEL-ID` and
+    /// `ORIGIN`.
+    fn insert_headers(&self, headers: &mut HeaderMap, values: RequestHeaders) {
+        // Room for the SNAP headers up front: growing the map while inserting
+        // them would rehash it. Only an optimisation: a map that cannot grow
+        // fails when inserting.
+        headers.try_reserve(12).ok();
         headers
             .entry(CONTENT_TYPE)
             .or_insert_with(|| HeaderValue::from_static("application/json"));
-        headers.insert(CONTENT_LENGTH, content_length);
-        headers.insert(names::X_TIMESTAMP, timestamp_value);
-        let external_id_generated = external_id.is_some();
-        if let Some(value) = external_id {
+        headers.insert(CONTENT_LENGTH, values.content_length);
+        headers.insert(names::X_TIMESTAMP, values.timestamp);
+        if let Some(value) = values.external_id {
             headers.insert(names::X_EXTERNAL_ID, value);
         }
         let defaults = [
@@ -359,20 +400,13 @@ impl RequestSigner {
                 headers.entry(name).or_insert_with(|| value.clone());
             }
         }
-        if let Some(token) = token {
-            headers.insert(http::header::AUTHORIZATION, token.bearer_header_value());
+        if let Some(value) = values.authorization {
+            headers.insert(http::header::AUTHORIZATION, value);
         }
-        if let Some(customer) = customer {
-            headers.insert(
-                names::AUTHORIZATION_CUSTOMER,
-                customer.bearer_header_value(),
-            );
+        if let Some(value) = values.authorization_customer {
+            headers.insert(names::AUTHORIZATION_CUSTOMER, value);
         }
-        headers.insert(names::X_SIGNATURE, signature.into_header_value());
-        Ok(SignedRequest {
-            body,
-            external_id_generated,
-        })
+        headers.insert(names::X_SIGNATURE, values.signature);
     }
 }
 
@@ -463,12 +497,21 @@ impl RequestSignerBuilder {
                 Scheme::Symmetric(SymmetricSigner::new(secret).with_encoding(encoding))
             }
         };
+        let partner_id = self.partner_id.transpose()?;
+        let channel_id = self.channel_id.transpose()?;
+        let origin = self.origin.transpose()?;
+        let templates = Arc::new(HeaderTemplates::new(
+            partner_id.as_ref(),
+            channel_id.as_ref(),
+            origin.as_ref(),
+        ));
         Ok(RequestSigner {
             profile: self.profile,
             scheme,
-            partner_id: self.partner_id.transpose()?,
-            channel_id: self.channel_id.transpose()?,
-            origin: self.origin.transpose()?,
+            partner_id,
+            channel_id,
+            origin,
+            templates,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             external_ids: self
                 .external_ids

@@ -1,5 +1,6 @@
 //! Unit tests of the parent module, kept in their own file.
 
+use super::template::RequestHeaders;
 use super::*;
 use crate::keys::RsaPublicKey;
 use crate::timestamp::FixedClock;
@@ -194,4 +195,132 @@ fn generated_ids_and_content_length() {
         "000000000000000000420000000000000001"
     );
     assert_eq!(req.headers()["content-length"], "10003");
+}
+
+/// Name, value and sensitivity of every header, in iteration order.
+fn listed(headers: &HeaderMap) -> Vec<(String, Vec<u8>, bool)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.to_string(),
+                value.as_bytes().to_vec(),
+                value.is_sensitive(),
+            )
+        })
+        .collect()
+}
+
+fn request_headers(bearer: bool) -> RequestHeaders {
+    let sensitive = |s: &'static str| {
+        let mut value = HeaderValue::from_static(s);
+        value.set_sensitive(true);
+        value
+    };
+    RequestHeaders {
+        content_length: HeaderValue::from_static("250"),
+        timestamp: HeaderValue::from_static("2024-09-10T13:24:42+07:00"),
+        external_id: Some(HeaderValue::from_static(
+            "000000000000000000420000000000000000",
+        )),
+        authorization: bearer.then(|| sensitive("Bearer tok")),
+        authorization_customer: None,
+        signature: sensitive("c2lnbmF0dXJl"),
+    }
+}
+
+#[test]
+fn templates_give_exactly_what_inserting_gives() {
+    for configured in 0..8 {
+        let mut builder = RequestSigner::builder(ProviderProfile::aspi_standard())
+            .client_secret(ClientSecret::new("secret").unwrap());
+        if configured & 1 != 0 {
+            builder = builder.partner_id("P1").unwrap();
+        }
+        if configured & 2 != 0 {
+            builder = builder.channel_id("95221").unwrap();
+        }
+        if configured & 4 != 0 {
+            builder = builder.origin("www.example.com").unwrap();
+        }
+        let signer = builder.build().unwrap();
+        for bearer in [true, false] {
+            let values = request_headers(bearer);
+            let mut inserted = HeaderMap::new();
+            signer.insert_headers(&mut inserted, values.clone());
+            let Ok(filled) = signer.templates.fill(values) else {
+                panic!("no template for {configured} {bearer}");
+            };
+            assert_eq!(listed(&filled), listed(&inserted), "{configured} {bearer}");
+            assert!(filled.iter().all(|(_, value)| !value.is_empty()));
+        }
+    }
+}
+
+#[test]
+fn templates_step_aside_for_customer_tokens_and_caller_ids() {
+    let signer = symmetric(ProviderProfile::aspi_standard());
+    let mut values = request_headers(true);
+    values.authorization_customer = Some(HeaderValue::from_static("Bearer customer"));
+    assert!(signer.templates.fill(values).is_err());
+    let mut values = request_headers(true);
+    values.external_id = None;
+    assert!(signer.templates.fill(values).is_err());
+    // An empty configured value is sent as it is, not taken for a placeholder.
+    let signer = RequestSigner::builder(ProviderProfile::aspi_standard())
+        .client_secret(ClientSecret::new("secret").unwrap())
+        .partner_id("")
+        .unwrap()
+        .build()
+        .unwrap();
+    let Ok(filled) = signer.templates.fill(request_headers(true)) else {
+        panic!("no template");
+    };
+    assert_eq!(filled["x-partner-id"], "");
+    assert_eq!(filled["x-signature"], "c2lnbmF0dXJl");
+}
+
+#[test]
+fn signing_into_an_empty_or_a_filled_map_agrees() {
+    let signer = symmetric(ProviderProfile::aspi_standard());
+    let token = AccessToken::new("tok").unwrap();
+    let uri: http::Uri = "http://127.0.0.1:9/v1.0/qr/qr-mpm-query".parse().unwrap();
+    let at = clock().0;
+    let body = Bytes::from_static(b"{\"a\":1}");
+    let mut empty = HeaderMap::new();
+    signer
+        .sign_parts_at(
+            at,
+            &Method::POST,
+            &uri,
+            &mut empty,
+            body.clone(),
+            Some(&token),
+            None,
+        )
+        .unwrap();
+    let mut caller = HeaderMap::new();
+    caller.insert("x-caller-note", HeaderValue::from_static("kept"));
+    signer
+        .sign_parts_at(
+            at,
+            &Method::POST,
+            &uri,
+            &mut caller,
+            body,
+            Some(&token),
+            None,
+        )
+        .unwrap();
+    assert_eq!(caller["x-caller-note"], "kept");
+    // Only the generated external ids differ (and `remove` would reorder).
+    let id = |h: &HeaderMap| h["x-external-id"].to_str().unwrap().to_owned();
+    assert_ne!(id(&empty), id(&caller));
+    let without = |h: &HeaderMap| {
+        let mut list = listed(h);
+        list.retain(|(name, ..)| name != "x-external-id" && name != "x-caller-note");
+        list
+    };
+    assert_eq!(without(&empty), without(&caller));
+    assert_eq!(empty.len(), 8);
 }
