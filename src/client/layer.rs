@@ -377,7 +377,11 @@ pub(crate) async fn current_token(
     tokens: Option<&Arc<dyn TokenSource>>,
 ) -> Result<Option<AccessToken>, ClientError> {
     match tokens {
-        Some(tokens) => tokens.token().await.map(Some).map_err(ClientError::Token),
+        Some(tokens) => match tokens.ready_token() {
+            // The usual case, without the boxed future of `token()`.
+            Some(token) => Ok(Some(token)),
+            None => tokens.token().await.map(Some).map_err(ClientError::Token),
+        },
         None => Ok(None),
     }
 }

@@ -185,6 +185,15 @@ impl TokenSource for B2bTokenCache {
         }
     }
 
+    fn ready_token(&self) -> Option<AccessToken> {
+        // Only a fresh token: in the refresh window `token` also starts the
+        // background refresh.
+        match self.inner.lookup(Instant::now()) {
+            Lookup::Fresh(token) => Some(token),
+            Lookup::RefreshDue(_) | Lookup::Missing => None,
+        }
+    }
+
     fn invalidate(&self, rejected: &AccessToken) {
         let mut slot = self
             .inner

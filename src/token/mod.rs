@@ -160,6 +160,14 @@ pub trait TokenSource: Send + Sync {
     /// none is cached (concurrent callers share one fetch).
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
 
+    /// The token [`token`](Self::token) would hand out at once, when it is
+    /// at hand without waiting or side effects (a fresh cached token):
+    /// lets the signing layer skip the boxed future on every request.
+    /// `None` (the default) means "ask [`token`](Self::token)".
+    fn ready_token(&self) -> Option<AccessToken> {
+        None
+    }
+
     /// Forget `rejected` because the provider answered `401xx01`/`401xx03`.
     ///
     /// Only drops the cached token if it is still `rejected`, so many
@@ -170,6 +178,9 @@ pub trait TokenSource: Send + Sync {
 impl<T: TokenSource + ?Sized> TokenSource for Arc<T> {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         (**self).token()
+    }
+    fn ready_token(&self) -> Option<AccessToken> {
+        (**self).ready_token()
     }
     fn invalidate(&self, rejected: &AccessToken) {
         (**self).invalidate(rejected);
@@ -192,6 +203,9 @@ impl TokenSource for StaticToken {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         let token = self.0.clone();
         Box::pin(async move { Ok(token) })
+    }
+    fn ready_token(&self) -> Option<AccessToken> {
+        Some(self.0.clone())
     }
     fn invalidate(&self, _rejected: &AccessToken) {}
 }

@@ -37,3 +37,27 @@ fn debug_is_redacted_and_equality_compares_the_token() {
     assert_ne!(token, AccessToken::new("secret-tokem").expect("token"));
     assert_ne!(token, AccessToken::new("secret-token2").expect("token"));
 }
+
+/// A source that only implements the required methods.
+struct OnlyAsync(AccessToken);
+
+impl TokenSource for OnlyAsync {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(token) })
+    }
+    fn invalidate(&self, _rejected: &AccessToken) {}
+}
+
+#[test]
+fn ready_token_is_offered_by_static_tokens_and_forwarded_through_arcs() {
+    let token = AccessToken::new("static").expect("token");
+    let source = StaticToken::new(token.clone());
+    assert_eq!(source.ready_token(), Some(token.clone()));
+    let shared: Arc<dyn TokenSource> = Arc::new(source);
+    assert_eq!(shared.ready_token(), Some(token.clone()));
+    assert_eq!(Arc::new(shared).ready_token(), Some(token.clone()));
+    // Sources that do not offer one are asked through `token()`.
+    let only_async: Arc<dyn TokenSource> = Arc::new(OnlyAsync(token));
+    assert_eq!(only_async.ready_token(), None);
+}

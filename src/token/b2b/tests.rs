@@ -18,6 +18,7 @@ fn secret(r: Result<AccessToken, TokenError>) -> String {
 async fn concurrent_cold_callers_share_one_request() {
     let provider = Provider::issuing(900, Duration::from_millis(50));
     let cache = builder().build(provider.service());
+    assert_eq!(cache.ready_token(), None, "nothing cached yet");
     let calls: Vec<_> = (0..200).map(|_| cache.token()).collect();
     for result in join_all(calls).await {
         assert_eq!(secret(result), "t-1");
@@ -37,7 +38,15 @@ async fn refresh_ahead_hands_out_the_current_token_while_one_refresh_runs() {
     tokio::time::advance(Duration::from_secs(89)).await;
     assert_eq!(secret(cache.token().await), "t-1");
     assert_eq!(provider.count(), 1);
+    assert_eq!(
+        cache.ready_token().map(|t| t.expose_secret().to_owned()),
+        Some("t-1".to_owned())
+    );
     tokio::time::advance(Duration::from_secs(2)).await;
+    // In the refresh window no token is ready without `token()`, which
+    // starts the refresh.
+    assert_eq!(cache.ready_token(), None);
+    assert_eq!(provider.count(), 1);
     // In the refresh window: no waiting, old token, one background fetch.
     for _ in 0..10 {
         assert_eq!(secret(cache.token().await), "t-1");
@@ -57,6 +66,7 @@ async fn expiry_causes_exactly_one_refetch() {
     assert_eq!(secret(cache.token().await), "t-1");
     tokio::time::advance(Duration::from_secs(100)).await;
     assert!(cache.cached().is_none());
+    assert_eq!(cache.ready_token(), None, "expired");
     let calls: Vec<_> = (0..50).map(|_| cache.token()).collect();
     for result in join_all(calls).await {
         assert_eq!(secret(result), "t-2");
