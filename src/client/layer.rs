@@ -354,13 +354,17 @@ impl Shared {
 
 /// A copy of a request head (`http::request::Parts` is not `Clone`).
 fn copy_head(head: &Parts) -> Parts {
-    let mut request = Request::new(());
-    *request.method_mut() = head.method.clone();
-    *request.uri_mut() = head.uri.clone();
-    *request.version_mut() = head.version;
-    *request.headers_mut() = head.headers.clone();
-    *request.extensions_mut() = head.extensions.clone();
-    request.into_parts().0
+    let (mut copy, ()) = Request::new(()).into_parts();
+    copy.method = head.method.clone();
+    copy.uri = head.uri.clone();
+    copy.version = head.version;
+    // Usually empty: then the new map already is the copy (cloning would
+    // still walk its tables).
+    if !head.headers.is_empty() {
+        copy.headers = head.headers.clone();
+    }
+    copy.extensions = head.extensions.clone();
+    copy
 }
 
 /// Why the request body could not be buffered, as the layer reports it.
