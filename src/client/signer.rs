@@ -334,13 +334,11 @@ impl RequestSigner {
         // One allocation, exactly sized (`HeaderValue::from(usize)` makes two).
         let content_length = HeaderValue::from_bytes(Decimal::new(body.len() as u64).as_bytes())
             .map_err(|_| ClientError::Internal("content length header"))?;
-        let external_id = match headers.contains_key(names::X_EXTERNAL_ID) {
-            true => None,
-            false => Some(
-                self.external_ids
-                    .next_header_value()
-                    .map_err(|_| ClientError::Internal("external id header"))?,
-            ),
+        let external_id = if headers.contains_key(names::X_EXTERNAL_ID) {
+            None
+        } else {
+            let id = self.external_ids.next_header_value();
+            Some(id.map_err(|_| ClientError::Internal("external id header"))?)
         };
 
         let values = RequestHeaders {
@@ -355,15 +353,16 @@ impl RequestSigner {
 
         // Everything that can fail is done; now edit the headers. Nothing set
         // by the caller (the common case): the whole map comes from a template.
-        let values = match headers.is_empty() {
-            true => match self.templates.fill(values) {
+        let values = if headers.is_empty() {
+            match self.templates.fill(values) {
                 Ok(filled) => {
                     *headers = filled;
                     None
                 }
                 Err(values) => Some(values),
-            },
-            false => Some(values),
+            }
+        } else {
+            Some(values)
         };
         if let Some(values) = values {
             self.insert_headers(headers, values);
