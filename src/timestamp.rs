@@ -69,7 +69,9 @@ pub enum TimestampFormat {
 
 impl TimestampFormat {
     /// Formats `instant` in this layout; sub-second digits beyond the layout's precision are
-    /// truncated, not rounded.
+    /// truncated, not rounded. An instant in the last 7 hours of chrono's range (year
+    /// 262143), which the Jakarta layouts cannot write, is clamped to the last one they can;
+    /// [`try_format`](Self::try_format) reports it instead.
     ///
     /// ```
     /// use chrono::{TimeDelta, TimeZone, Utc};
@@ -83,6 +85,36 @@ impl TimestampFormat {
     /// ```
     #[must_use]
     pub fn format(self, instant: DateTime<Utc>) -> Timestamp {
+        // Only the last hours of chrono's range (year 262143) cannot be written in WIB;
+        // an injected clock could still hand them over, and formatting must not panic.
+        self.try_format(instant)
+            .or_else(|_| self.try_format(last_wib_instant()))
+            // Unreachable: every layout can write `last_wib_instant()`.
+            .unwrap_or_else(|_| {
+                let instant = last_wib_instant().fixed_offset();
+                Timestamp {
+                    raw: instant.to_rfc3339(),
+                    instant,
+                }
+            })
+    }
+
+    /// Like [`format`](Self::format), but an instant that cannot be written in this layout
+    /// (the last 7 hours of chrono's range, for the Jakarta layouts) is an error instead of
+    /// being clamped to the last one that can. The signers use this, so that a broken clock
+    /// is reported rather than signed.
+    ///
+    /// # Errors
+    /// [`TimestampError::OutOfRange`].
+    ///
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use snap_bi::timestamp::TimestampFormat;
+    ///
+    /// assert!(TimestampFormat::JakartaSeconds.try_format(DateTime::<Utc>::MAX_UTC).is_err());
+    /// assert!(TimestampFormat::UtcSeconds.try_format(DateTime::<Utc>::MAX_UTC).is_ok());
+    /// ```
+    pub fn try_format(self, instant: DateTime<Utc>) -> Result<Timestamp, TimestampError> {
         let (digits, precision) = match self {
             Self::JakartaSeconds | Self::UtcSeconds => (0, SecondsFormat::Secs),
             Self::JakartaMillis | Self::UtcMillis => (3, SecondsFormat::Millis),
@@ -95,13 +127,30 @@ impl TimestampFormat {
             // UTC layouts (and the unreachable case of an invalid WIB offset): `Z` suffix.
             _ => (instant.fixed_offset(), Zone::Utc),
         };
+        // chrono's formatter panics when the local date-time overflows its range.
+        if instant
+            .naive_utc()
+            .checked_add_offset(*instant.offset())
+            .is_none()
+        {
+            return Err(TimestampError::OutOfRange {
+                instant: instant.to_utc(),
+            });
+        }
         // The header is formatted on every signed request: write the fixed layout directly,
         // leaving chrono's general formatter for years outside 0..=9999, which are written
         // with a sign and more digits.
         let raw = write_four_digit_year(&instant, digits == 3, zone)
             .unwrap_or_else(|| instant.to_rfc3339_opts(precision, zone == Zone::Utc));
-        Timestamp { raw, instant }
+        Ok(Timestamp { raw, instant })
     }
+}
+
+/// The last instant the Jakarta layouts can write: chrono's maximum minus the WIB offset.
+fn last_wib_instant() -> DateTime<Utc> {
+    DateTime::<Utc>::MAX_UTC
+        .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(WIB_OFFSET_SECS)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The zone designator of a [`TimestampFormat`].
@@ -294,7 +343,8 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// An `X-TIMESTAMP` value was rejected by [`Timestamp::parse`].
+/// An `X-TIMESTAMP` value was rejected by [`Timestamp::parse`], or an instant could not be
+/// written by [`TimestampFormat::try_format`].
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
@@ -317,6 +367,13 @@ pub enum TimestampError {
     LowercaseZ {
         /// The rejected value.
         value: String,
+    },
+    /// An instant [`TimestampFormat::try_format`] cannot write in the layout asked for: its
+    /// local date-time lies past the end of the representable range (a broken clock).
+    #[error("the instant {instant} cannot be written as an X-TIMESTAMP in this layout")]
+    OutOfRange {
+        /// The instant, in UTC.
+        instant: DateTime<Utc>,
     },
     /// Not an RFC 3339 date-time (`yyyy-MM-ddTHH:mm:ss[.SSS]TZD`).
     #[error("X-TIMESTAMP {value:?} is not yyyy-MM-ddTHH:mm:ss[.SSS] followed by Z or ±hh:mm")]

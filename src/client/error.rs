@@ -41,6 +41,10 @@ pub enum ClientError {
     /// body, which cannot be hashed before sending).
     #[error("{0}; nothing was sent")]
     UnsupportedRequest(&'static str),
+    /// The clock gave an instant that cannot be written as an `X-TIMESTAMP`
+    /// in the profile's layout (a broken or misconfigured clock).
+    #[error("the clock's instant cannot be an X-TIMESTAMP; nothing was sent")]
+    Clock(#[source] crate::timestamp::TimestampError),
     /// A value that should always be a valid header was not; a bug.
     #[error("internal error building the {0}")]
     Internal(&'static str),

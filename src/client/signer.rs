@@ -243,7 +243,8 @@ impl RequestSigner {
     ///
     /// # Errors
     /// Invalid JSON body, a missing token under the symmetric scheme, or an
-    /// RSA signing failure. On error the request is left unchanged.
+    /// RSA signing failure, or a clock instant no `X-TIMESTAMP` can carry. On
+    /// error the request is left unchanged.
     pub fn sign(
         &self,
         request: &mut http::Request<Bytes>,
@@ -277,7 +278,8 @@ impl RequestSigner {
     /// updated in place only on success.
     ///
     /// # Errors
-    /// A missing token under the symmetric scheme, or an RSA signing failure.
+    /// A missing token under the symmetric scheme, an RSA signing failure, or
+    /// an instant no `X-TIMESTAMP` can carry ([`ClientError::Clock`]).
     pub fn sign_parts(
         &self,
         method: &Method,
@@ -314,7 +316,11 @@ impl RequestSigner {
         token: Option<&AccessToken>,
         customer: Option<&AccessToken>,
     ) -> Result<SignedRequest, ClientError> {
-        let timestamp = self.profile.timestamp_format().format(now);
+        let timestamp = self
+            .profile
+            .timestamp_format()
+            .try_format(now)
+            .map_err(ClientError::Clock)?;
         let endpoint = endpoint_url(uri, self.profile.endpoint_url_policy());
         let canonical = CanonicalBody::from_canonical(std::borrow::Cow::Borrowed(&body));
         let parts =

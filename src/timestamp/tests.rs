@@ -347,3 +347,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn end_of_range_is_an_error_or_clamped_never_a_panic() {
+    let max = DateTime::<Utc>::MAX_UTC;
+    for format in [
+        TimestampFormat::JakartaSeconds,
+        TimestampFormat::JakartaMillis,
+    ] {
+        let err = format.try_format(max).unwrap_err();
+        assert!(matches!(err, TimestampError::OutOfRange { .. }), "{err:?}");
+        assert!(err.to_string().contains("cannot be written"), "{err}");
+        // `format` clamps to the last instant WIB can write.
+        let clamped = format.format(max);
+        assert!(
+            clamped.as_str().starts_with("+262142-12-31T23:59:59"),
+            "{clamped:?}"
+        );
+        assert!(clamped.as_str().ends_with("+07:00"), "{clamped:?}");
+        assert!(clamped.instant().to_utc() <= max);
+        // Seven hours earlier is writable again.
+        assert!(format.try_format(max - TimeDelta::hours(7)).is_ok());
+    }
+    for format in [TimestampFormat::UtcSeconds, TimestampFormat::UtcMillis] {
+        assert!(format.try_format(max).is_ok());
+        assert!(format.try_format(DateTime::<Utc>::MIN_UTC).is_ok());
+    }
+    for format in ALL {
+        let _ = format.format(DateTime::<Utc>::MIN_UTC);
+    }
+}

@@ -324,3 +324,20 @@ fn signing_into_an_empty_or_a_filled_map_agrees() {
     assert_eq!(without(&empty), without(&caller));
     assert_eq!(empty.len(), 8);
 }
+
+#[test]
+fn a_clock_past_the_writable_range_is_a_typed_error_and_leaves_the_request_alone() {
+    // Jakarta layouts cannot write chrono's last 7 hours.
+    let signer = RequestSigner::builder(ProviderProfile::paydia())
+        .client_secret(ClientSecret::new("secret").unwrap())
+        .clock(FixedClock(DateTime::<Utc>::MAX_UTC))
+        .build()
+        .unwrap();
+    let mut req = request(br#"{"a":1}"#);
+    let before = req.headers().clone();
+    let token = AccessToken::new("b2b").unwrap();
+    let err = signer.sign(&mut req, Some(&token), None).unwrap_err();
+    assert!(matches!(err, ClientError::Clock(_)), "{err:?}");
+    assert_eq!(req.headers(), &before);
+    assert_eq!(req.body().as_ref(), br#"{"a":1}"#);
+}
