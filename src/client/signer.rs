@@ -4,6 +4,7 @@
 //! here; the Tower layer and the reqwest adapters only gather inputs and
 //! apply the result.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -21,7 +22,7 @@ use crate::keys::RsaPrivateKey;
 use crate::profile::{ProviderProfile, TransactionSignature};
 use crate::string_to_sign::TransactionParts;
 use crate::symmetric::{ClientSecret, SymmetricSigner};
-use crate::timestamp::{Clock, SystemClock};
+use crate::timestamp::{Clock, SystemClock, TimestampFormat};
 use crate::token::AccessToken;
 
 use super::error::{ClientError, ConfigError};
@@ -316,16 +317,15 @@ impl RequestSigner {
         token: Option<&AccessToken>,
         customer: Option<&AccessToken>,
     ) -> Result<SignedRequest, ClientError> {
-        let timestamp = self
-            .profile
-            .timestamp_format()
-            .try_format(now)
-            .map_err(ClientError::Clock)?;
+        let timestamp_value = timestamp_header(self.profile.timestamp_format(), now)?;
+        // Visible ASCII by construction; the header and the string-to-sign are one string.
+        let timestamp = timestamp_value
+            .to_str()
+            .map_err(|_| ClientError::Internal("timestamp header"))?;
         let endpoint = endpoint_url(uri, self.profile.endpoint_url_policy());
         let canonical = CanonicalBody::from_canonical(std::borrow::Cow::Borrowed(&body));
-        let parts =
-            TransactionParts::new(method.as_str(), &endpoint, &canonical, timestamp.as_str())
-                .with_empty_body_rule(self.profile.empty_body_rule());
+        let parts = TransactionParts::new(method.as_str(), &endpoint, &canonical, timestamp)
+            .with_empty_body_rule(self.profile.empty_body_rule());
         let signature = match &self.scheme {
             Scheme::Symmetric(signer) => {
                 let token = token.ok_or(ClientError::MissingToken)?;
@@ -333,9 +333,6 @@ impl RequestSigner {
             }
             Scheme::Asymmetric(signer) => signer.sign(&parts).map_err(ClientError::Signing)?,
         };
-        // The string-to-sign is done with it: the header takes over its buffer.
-        let timestamp_value = HeaderValue::try_from(timestamp.into_string())
-            .map_err(|_| ClientError::Internal("timestamp header"))?;
 
         // One allocation, exactly sized (`HeaderValue::from(usize)` makes two).
         let content_length = HeaderValue::from_bytes(Decimal::new(body.len() as u64).as_bytes())
@@ -413,6 +410,68 @@ impl RequestSigner {
         }
         headers.insert(names::X_SIGNATURE, values.signature);
     }
+}
+
+/// The last `X-TIMESTAMP` one thread wrote, and what it was written from.
+struct LastTimestamp {
+    format: TimestampFormat,
+    /// Whole seconds, and milliseconds (for the whole-second layouts only
+    /// whether it is a leap second): equal keys give the same string, since
+    /// formatting truncates.
+    key: (i64, u32),
+    value: HeaderValue,
+}
+
+thread_local! {
+    // Every request within one second (one millisecond for the millisecond
+    // layouts) carries the same X-TIMESTAMP: at any real request rate most
+    // requests can share the previous one's header instead of formatting and
+    // allocating their own.
+    static LAST_TIMESTAMP: RefCell<Option<LastTimestamp>> = const { RefCell::new(None) };
+}
+
+/// The `X-TIMESTAMP` header for `now` in `format`, reused from this thread's
+/// previous request when it falls in the same second (or millisecond).
+fn timestamp_header(
+    format: TimestampFormat,
+    now: DateTime<Utc>,
+) -> Result<HeaderValue, ClientError> {
+    // 1000 and up during a leap second, which is written as `:60`.
+    let millis = now.timestamp_subsec_millis();
+    let sub = match format {
+        TimestampFormat::JakartaMillis | TimestampFormat::UtcMillis => millis,
+        _ => millis / 1000,
+    };
+    let key = (now.timestamp(), sub);
+    // `try_with`/`try_borrow`: a thread being torn down, or any surprise, just
+    // formats afresh.
+    let cached = LAST_TIMESTAMP
+        .try_with(|last| {
+            last.try_borrow().ok().and_then(|last| {
+                last.as_ref()
+                    .filter(|last| last.format == format && last.key == key)
+                    .map(|last| last.value.clone())
+            })
+        })
+        .ok()
+        .flatten();
+    if let Some(value) = cached {
+        return Ok(value);
+    }
+    let timestamp = format.try_format(now).map_err(ClientError::Clock)?;
+    // Shared bytes: later clones of the cached header only count references.
+    let value = HeaderValue::from_maybe_shared(Bytes::from(timestamp.into_string()))
+        .map_err(|_| ClientError::Internal("timestamp header"))?;
+    let _ = LAST_TIMESTAMP.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = Some(LastTimestamp {
+                format,
+                key,
+                value: value.clone(),
+            });
+        }
+    });
+    Ok(value)
 }
 
 /// Builds a [`RequestSigner`]; see [`RequestSigner::builder`].

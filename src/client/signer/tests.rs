@@ -341,3 +341,88 @@ fn a_clock_past_the_writable_range_is_a_typed_error_and_leaves_the_request_alone
     assert_eq!(req.headers(), &before);
     assert_eq!(req.body().as_ref(), br#"{"a":1}"#);
 }
+
+/// The X-TIMESTAMP `signer` writes at `now`.
+fn timestamp_at(signer: &RequestSigner, now: DateTime<Utc>) -> String {
+    let mut headers = HeaderMap::new();
+    let token = AccessToken::new("b2b").unwrap();
+    signer
+        .sign_parts_at(
+            now,
+            &Method::POST,
+            &Uri::from_static("http://127.0.0.1/v1.0/qr/qr-mpm-query"),
+            &mut headers,
+            Bytes::from_static(b"{}"),
+            Some(&token),
+            None,
+        )
+        .unwrap();
+    headers[names::X_TIMESTAMP].to_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_reused_timestamp_header_always_matches_the_instant_and_layout() {
+    use chrono::TimeDelta;
+    let jakarta = symmetric(ProviderProfile::paydia());
+    let midtrans = symmetric(ProviderProfile::midtrans());
+    let utc_seconds = symmetric(
+        ProviderProfile::paydia()
+            .to_builder()
+            .timestamp_format(TimestampFormat::UtcSeconds)
+            .build(),
+    );
+    let t = DateTime::from_timestamp(1_725_949_482, 0).unwrap();
+    // Same second, twice; then the same instants through other layouts on the
+    // same thread; then a later millisecond and second; then back.
+    let steps = [
+        (&jakarta, t, "2024-09-10T13:24:42+07:00"),
+        (
+            &jakarta,
+            t + TimeDelta::milliseconds(999),
+            "2024-09-10T13:24:42+07:00",
+        ),
+        (
+            &midtrans,
+            t + TimeDelta::milliseconds(999),
+            "2024-09-10T06:24:42.999Z",
+        ),
+        (
+            &midtrans,
+            t + TimeDelta::milliseconds(5),
+            "2024-09-10T06:24:42.005Z",
+        ),
+        (
+            &utc_seconds,
+            t + TimeDelta::milliseconds(5),
+            "2024-09-10T06:24:42Z",
+        ),
+        (
+            &jakarta,
+            t + TimeDelta::seconds(1),
+            "2024-09-10T13:24:43+07:00",
+        ),
+        (&jakarta, t, "2024-09-10T13:24:42+07:00"),
+    ];
+    for (signer, now, expected) in steps {
+        assert_eq!(timestamp_at(signer, now), expected, "{now}");
+        assert_eq!(
+            timestamp_at(signer, now),
+            signer.profile().timestamp_format().format(now).as_str()
+        );
+    }
+    // A leap second shares `timestamp()` with the second before it.
+    let before = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+        .unwrap()
+        .and_hms_milli_opt(23, 59, 59, 500)
+        .unwrap()
+        .and_utc();
+    let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+        .unwrap()
+        .and_hms_milli_opt(23, 59, 59, 1_500)
+        .unwrap()
+        .and_utc();
+    assert_eq!(before.timestamp(), leap.timestamp());
+    assert_eq!(timestamp_at(&utc_seconds, before), "2016-12-31T23:59:59Z");
+    assert_eq!(timestamp_at(&utc_seconds, leap), "2016-12-31T23:59:60Z");
+    assert_eq!(timestamp_at(&midtrans, leap), "2016-12-31T23:59:60.500Z");
+}
