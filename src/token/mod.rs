@@ -37,8 +37,6 @@ mod flight;
 pub mod policy;
 pub mod request;
 pub mod response;
-#[cfg(test)]
-mod test_support;
 pub mod transport;
 
 pub use b2b::{B2bTokenCache, B2bTokenCacheBuilder, BackgroundRefresh, DEFAULT_FETCH_TIMEOUT};

@@ -1,3 +1,5 @@
+pub(super) mod support;
+
 use super::*;
 
 #[test]

@@ -4,7 +4,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::*;
 use crate::token::FixedJitter;
-use crate::token::test_support::{Provider, join_all, signer};
+use crate::token::tests::support::{Provider, join_all, signer};
 
 fn builder() -> B2bTokenCacheBuilder {
     B2bTokenCache::builder(signer()).jitter(Arc::new(FixedJitter::new(0.0)))

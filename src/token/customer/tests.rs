@@ -3,7 +3,7 @@
 use std::task::{Context, Waker};
 
 use super::*;
-use crate::token::test_support::{Provider, join_all, signer};
+use crate::token::tests::support::{Provider, join_all, signer};
 use crate::token::{FixedJitter, TokioClock};
 
 const ISSUED: &str = r#"{"responseCode":"2007400","accessToken":"c-{n}","tokenType":"Bearer","expiresIn":"900","refreshToken":"r-{n}","refreshTokenExpiryTime":"2024-09-11T06:24:42Z"}"#;

@@ -16,7 +16,7 @@ use tower::Service;
 use crate::keys::RsaPrivateKey;
 use crate::token::TokenRequestSigner;
 
-const PRIVATE: &str = include_str!("../../tests/vectors/keys/partner-test-private.pem");
+const PRIVATE: &str = include_str!("../../../tests/vectors/keys/partner-test-private.pem");
 
 /// A signer for `client` against an address that is never dialled.
 pub(crate) fn signer() -> TokenRequestSigner {
