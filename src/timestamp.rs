@@ -25,7 +25,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use chrono::{
-    DateTime, Datelike, FixedOffset, SecondsFormat, SubsecRound, TimeDelta, Timelike, Utc,
+    DateTime, Datelike, FixedOffset, NaiveDateTime, SecondsFormat, SubsecRound, TimeDelta,
+    Timelike, Utc,
 };
 
 use crate::digits;
@@ -128,19 +129,16 @@ impl TimestampFormat {
             _ => (instant.fixed_offset(), Zone::Utc),
         };
         // chrono's formatter panics when the local date-time overflows its range.
-        if instant
+        let local = instant
             .naive_utc()
             .checked_add_offset(*instant.offset())
-            .is_none()
-        {
-            return Err(TimestampError::OutOfRange {
+            .ok_or(TimestampError::OutOfRange {
                 instant: instant.to_utc(),
-            });
-        }
+            })?;
         // The header is formatted on every signed request: write the fixed layout directly,
         // leaving chrono's general formatter for years outside 0..=9999, which are written
         // with a sign and more digits.
-        let raw = write_four_digit_year(&instant, digits == 3, zone)
+        let raw = write_four_digit_year(local, digits == 3, zone)
             .unwrap_or_else(|| instant.to_rfc3339_opts(precision, zone == Zone::Utc));
         Ok(Timestamp { raw, instant })
     }
@@ -171,15 +169,10 @@ impl Zone {
     }
 }
 
-/// `instant` as `yyyy-MM-ddTHH:mm:ss[.SSS]` plus the zone, byte for byte what chrono's
+/// The local date-time `local` as `yyyy-MM-ddTHH:mm:ss[.SSS]` plus the zone, byte for byte what chrono's
 /// `to_rfc3339_opts` writes (a leap second included, as `:60`), or `None` for a local year
 /// outside 0..=9999.
-fn write_four_digit_year(
-    instant: &DateTime<FixedOffset>,
-    millis: bool,
-    zone: Zone,
-) -> Option<String> {
-    let local = instant.naive_utc().checked_add_offset(*instant.offset())?;
+fn write_four_digit_year(local: NaiveDateTime, millis: bool, zone: Zone) -> Option<String> {
     let year = u32::try_from(local.year())
         .ok()
         .filter(|year| *year <= 9999)?;
