@@ -23,10 +23,11 @@ pub(crate) fn two_digits(value: u32) -> [u8; 2] {
 
 /// Writes the last `out.len()` decimal digits of `value` into `out`,
 /// zero-padded; an odd length starts with a single digit.
-pub(crate) fn write_digits(out: &mut [u8], mut value: u32) {
+pub(crate) fn write_digits(out: &mut [u8], mut value: u64) {
     let mut pairs = out.rchunks_exact_mut(2);
     for pair in &mut pairs {
-        pair.copy_from_slice(&two_digits(value));
+        // `value % 100` < 100: the cast cannot truncate.
+        pair.copy_from_slice(&two_digits((value % 100) as u32));
         value /= 100;
     }
     if let [single] = pairs.into_remainder() {

@@ -114,7 +114,7 @@ impl ExternalIdGenerator {
         let mut template = [b'0'; MAX_LENGTH];
         // `write_digits` keeps the low-order digits, which is what we want: the leading digit
         // of a 20-digit u64 is only ever 0 or 1.
-        write_digits(&mut template[..prefix_len], prefix);
+        digits::write_digits(&mut template[..prefix_len], prefix);
         Self {
             template,
             prefix_len,
@@ -184,28 +184,11 @@ fn random_prefix() -> u64 {
     high ^ low
 }
 
-/// `count` (below 10^16) as 16 zero-padded decimal digits.
-///
-/// Runs on every generated id, so it works on two `u32` halves of eight digits, two digits at a
-/// time: a quarter of the divisions of a digit-by-digit loop, none of them 64-bit.
+/// `count` (below 10^16) as 16 zero-padded decimal digits, two at a time.
 fn counter_digits(count: u64) -> [u8; COUNTER_DIGITS] {
-    const HALF: u64 = 100_000_000;
     let mut out = [b'0'; COUNTER_DIGITS];
-    let (high, low) = out.split_at_mut(COUNTER_DIGITS / 2);
-    // Both halves are below 10^8 (the high one because `count` < 10^16), so they fit in u32;
-    // the fallback is unreachable and would only ever give zeros.
-    digits::write_digits(high, u32::try_from(count / HALF % HALF).unwrap_or(0));
-    digits::write_digits(low, u32::try_from(count % HALF).unwrap_or(0));
+    digits::write_digits(&mut out, count);
     out
-}
-
-/// Writes `value` into `out` as zero-padded decimal, keeping the low-order digits if it is longer.
-fn write_digits(out: &mut [u8], mut value: u64) {
-    for slot in out.iter_mut().rev() {
-        // `value % 10` < 10, so the cast cannot truncate.
-        *slot = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
 }
 
 /// A validated `X-EXTERNAL-ID`: 1 to 36 ASCII digits.

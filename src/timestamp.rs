@@ -198,7 +198,7 @@ fn write_four_digit_year(local: NaiveDateTime, millis: bool, zone: Zone) -> Opti
     ]);
     if millis {
         let mut fraction = [b'.', 0, 0, 0];
-        digits::write_digits(&mut fraction[1..], nanos / 1_000_000);
+        digits::write_digits(&mut fraction[1..], u64::from(nanos / 1_000_000));
         out.extend_from_slice(&fraction);
     }
     out.extend_from_slice(suffix);

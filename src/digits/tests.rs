@@ -24,12 +24,12 @@ fn widths_and_padding() {
     ];
     for (width, value, expected) in cases {
         let mut out = vec![b'x'; width];
-        write_digits(&mut out, value);
+        write_digits(&mut out, u64::from(value));
         assert_eq!(out, expected.as_bytes(), "{width} {value}");
     }
     // Longer than the value: zeros in front; shorter: the low-order digits.
     let mut out = [b'x'; 12];
-    write_digits(&mut out, u32::MAX);
+    write_digits(&mut out, u64::from(u32::MAX));
     assert_eq!(&out, b"004294967295");
     let mut out = [b'x'; 5];
     write_digits(&mut out, 1_234_567);
@@ -61,7 +61,7 @@ proptest::proptest! {
     #[test]
     fn matches_std_formatting(value in 0..100_000_000u32, width in 0..12usize) {
         let mut out = vec![0; width];
-        write_digits(&mut out, value);
+        write_digits(&mut out, u64::from(value));
         let full = format!("{value:012}");
         proptest::prop_assert_eq!(&out[..], &full.as_bytes()[12 - width..]);
     }
