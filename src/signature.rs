@@ -62,11 +62,7 @@ impl Signature {
     /// libraries keep it out of their logs.
     #[must_use]
     pub fn to_header_value(&self) -> http::HeaderValue {
-        // Base64 and hex are always valid header characters.
-        let mut value = http::HeaderValue::from_str(&self.0)
-            .unwrap_or_else(|_| http::HeaderValue::from_static(""));
-        value.set_sensitive(true);
-        value
+        self.clone().into_header_value()
     }
 
     /// [`to_header_value`](Self::to_header_value) for a signature that is

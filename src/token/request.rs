@@ -195,7 +195,7 @@ impl TokenRequestSigner {
         headers.insert(CONTENT_TYPE, JSON);
         headers.insert(X_TIMESTAMP, timestamp);
         headers.insert(X_CLIENT_KEY, self.client_key.clone());
-        headers.insert(X_SIGNATURE, signature.to_header_value());
+        headers.insert(X_SIGNATURE, signature.into_header_value());
         if self.profile.send_partner_id() {
             let partner = self.partner_id.as_ref().unwrap_or(&self.client_key);
             headers.insert(X_PARTNER_ID, partner.clone());
