@@ -238,7 +238,7 @@ impl Inner {
     /// Starts a fetch unless one is running or a backoff window is open.
     fn refresh_in_background(self: &Arc<Self>) {
         let mut flight = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
-        if flight.is_running() || flight.backoff_error(Instant::now()).is_some() {
+        if flight.is_running() || flight.retry_at(Instant::now()).is_some() {
             return;
         }
         // Outside a runtime there is nothing to run it on; the token is still

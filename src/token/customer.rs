@@ -471,7 +471,7 @@ impl Inner {
     fn refresh_in_background(self: &Arc<Self>, customer: &CustomerKey) {
         let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
         let flight = flights.entry(customer.clone()).or_default();
-        if !flight.is_running() && flight.backoff_error(Instant::now()).is_none() {
+        if !flight.is_running() && flight.retry_at(Instant::now()).is_none() {
             // Outside a runtime there is nothing to run it on; the token is
             // still valid and a later caller will try again.
             let _ = flight.launch(|launch| Arc::clone(self).run(customer.clone(), launch));
