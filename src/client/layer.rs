@@ -18,7 +18,7 @@ use crate::response_code::ResponseCode;
 use crate::token::{AccessToken, BoxFuture, TokenSource};
 
 use super::error::{ClientError, ConfigError};
-use super::signer::{CustomerToken, EndUser, RequestSigner};
+use super::signer::RequestSigner;
 
 /// Default limit on a request body the layer buffers and signs: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -143,9 +143,7 @@ impl SnapLayerBuilder {
     /// [`ConfigError::MissingTokenSource`] when the profile signs with the
     /// B2B token (symmetric) and no token source was given.
     pub fn build(self) -> Result<SnapLayer, ConfigError> {
-        if self.signer.needs_token() && self.tokens.is_none() {
-            return Err(ConfigError::MissingTokenSource);
-        }
+        self.signer.check_token_source(self.tokens.is_some())?;
         Ok(SnapLayer {
             shared: Arc::new(Shared {
                 signer: self.signer,
@@ -336,18 +334,15 @@ impl Shared {
         body: Bytes,
         token: Option<&AccessToken>,
     ) -> Result<Request<Full<Bytes>>, ClientError> {
-        let customer = head.extensions.get::<CustomerToken>().map(|c| &c.0);
-        let signed = self.signer.sign_parts(
+        let signed = self.signer.sign_head(
             &head.method,
             &head.uri,
             &mut head.headers,
+            &head.extensions,
             body,
             token,
-            customer,
+            None,
         )?;
-        if let Some(end_user) = head.extensions.get::<EndUser>() {
-            end_user.apply(&mut head.headers);
-        }
         Ok(Request::from_parts(head, Full::new(signed.body)))
     }
 }

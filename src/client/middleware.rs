@@ -10,7 +10,7 @@ use crate::token::{AccessToken, TokenSource};
 
 use super::error::{ClientError, ConfigError};
 use super::layer::{current_token, read_rejection, refresh_after_rejection};
-use super::signer::{CustomerToken, EndUser, RequestSigner};
+use super::signer::RequestSigner;
 
 /// A `reqwest_middleware::Middleware` that signs each request it sees.
 ///
@@ -69,48 +69,46 @@ impl SnapMiddleware {
         signer: RequestSigner,
         tokens: Option<Arc<dyn TokenSource>>,
     ) -> Result<Self, ConfigError> {
-        if signer.needs_token() && tokens.is_none() {
-            return Err(ConfigError::MissingTokenSource);
-        }
+        signer.check_token_source(tokens.is_some())?;
         Ok(Self {
             signer: Arc::new(signer),
             tokens,
         })
     }
 
+    /// Signs `request`, whose caller headers were taken out into `headers`.
     fn sign(
         &self,
         request: &mut reqwest::Request,
-        original_headers: &HeaderMap,
+        uri: &Uri,
+        mut headers: HeaderMap,
         body: &Bytes,
         token: Option<&AccessToken>,
         extensions: &Extensions,
     ) -> Result<(), ClientError> {
-        let url = request.url();
-        let target = match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_owned(),
-        };
-        let uri = Uri::try_from(target).map_err(|_| {
-            ClientError::UnsupportedRequest("the URL is not a valid request target")
-        })?;
-        let customer = extensions.get::<CustomerToken>().map(|c| &c.0);
-        let mut headers = original_headers.clone();
-        let signed = self.signer.sign_parts(
+        let signed = self.signer.sign_head(
             request.method(),
-            &uri,
+            uri,
             &mut headers,
+            extensions,
             body.clone(),
             token,
-            customer,
+            None,
         )?;
-        if let Some(end_user) = extensions.get::<EndUser>() {
-            end_user.apply(&mut headers);
-        }
         *request.headers_mut() = headers;
         *request.body_mut() = Some(reqwest::Body::from(signed.body));
         Ok(())
     }
+}
+
+/// The request target (path and query) of `url`, as the signer reads it.
+fn request_target(url: &reqwest::Url) -> Result<Uri, ClientError> {
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    Uri::try_from(target)
+        .map_err(|_| ClientError::UnsupportedRequest("the URL is not a valid request target"))
 }
 
 #[async_trait::async_trait]
@@ -136,19 +134,25 @@ impl Middleware for SnapMiddleware {
             .signer
             .canonical_body(raw)
             .map_err(reqwest_middleware::Error::middleware)?;
-        let original_headers = request.headers().clone();
+        let uri = request_target(request.url()).map_err(reqwest_middleware::Error::middleware)?;
         let token = current_token(self.tokens.as_ref())
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
+        // The unsigned request, kept only when a 401 may call for a retry.
+        let retry = match (&token, &self.tokens) {
+            (Some(_), Some(_)) => request.try_clone(),
+            _ => None,
+        };
+        let headers = std::mem::take(request.headers_mut());
         self.sign(
             &mut request,
-            &original_headers,
+            &uri,
+            headers,
             &body,
             token.as_ref(),
             extensions,
         )
         .map_err(reqwest_middleware::Error::middleware)?;
-        let retry = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
 
         let (Some(rejected), Some(mut retry), Some(tokens)) = (token, retry, &self.tokens) else {
@@ -170,14 +174,9 @@ impl Middleware for SnapMiddleware {
         let fresh = refresh_after_rejection(tokens.as_ref(), &rejected)
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
-        self.sign(
-            &mut retry,
-            &original_headers,
-            &body,
-            Some(&fresh),
-            extensions,
-        )
-        .map_err(reqwest_middleware::Error::middleware)?;
+        let headers = std::mem::take(retry.headers_mut());
+        self.sign(&mut retry, &uri, headers, &body, Some(&fresh), extensions)
+            .map_err(reqwest_middleware::Error::middleware)?;
         next.run(retry, extensions).await
     }
 }

@@ -253,23 +253,52 @@ impl RequestSigner {
         customer: Option<&AccessToken>,
     ) -> Result<(), ClientError> {
         let body = self.canonical_body(request.body().clone())?;
-        let ext_customer = request.extensions().get::<CustomerToken>().cloned();
-        let end_user = request.extensions().get::<EndUser>().cloned();
-        let customer = customer.or(ext_customer.as_ref().map(|c| &c.0));
-        let mut headers = request.headers().clone();
-        let signed = self.sign_parts(
+        // Taken out and put back whatever happens: `sign_head` edits the
+        // headers only once nothing can fail.
+        let mut headers = std::mem::take(request.headers_mut());
+        let signed = self.sign_head(
             request.method(),
             request.uri(),
             &mut headers,
+            request.extensions(),
             body,
             token,
             customer,
-        )?;
-        if let Some(end_user) = end_user {
-            end_user.apply(&mut headers);
-        }
+        );
         *request.headers_mut() = headers;
-        *request.body_mut() = signed.body;
+        *request.body_mut() = signed?.body;
+        Ok(())
+    }
+
+    /// [`sign_parts`](Self::sign_parts) for a request head with extensions:
+    /// a [`CustomerToken`] there is used when `customer` is `None`, and an
+    /// [`EndUser`] there adds its headers. Shared by [`sign`](Self::sign),
+    /// the layer and the reqwest middleware.
+    #[allow(clippy::too_many_arguments)] // each input is a distinct part of the request
+    pub(crate) fn sign_head(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &mut HeaderMap,
+        extensions: &http::Extensions,
+        body: Bytes,
+        token: Option<&AccessToken>,
+        customer: Option<&AccessToken>,
+    ) -> Result<SignedRequest, ClientError> {
+        let customer = customer.or(extensions.get::<CustomerToken>().map(|c| &c.0));
+        let signed = self.sign_parts(method, uri, headers, body, token, customer)?;
+        if let Some(end_user) = extensions.get::<EndUser>() {
+            end_user.apply(headers);
+        }
+        Ok(signed)
+    }
+
+    /// Checks that a layer or middleware built on this signer has a token
+    /// source when the scheme needs one.
+    pub(crate) fn check_token_source(&self, has_source: bool) -> Result<(), ConfigError> {
+        if self.needs_token() && !has_source {
+            return Err(ConfigError::MissingTokenSource);
+        }
         Ok(())
     }
 
