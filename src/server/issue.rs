@@ -48,6 +48,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::headers::{HeaderState, display_name, header_state};
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
@@ -673,23 +674,19 @@ impl Issuer {
         }
 
         // Headers.
-        let header = |name: &http::HeaderName, label: &str, max: usize| {
-            let mut values = parts.headers.get_all(name).iter();
-            let value = values.next();
-            if values.next().is_some() {
-                return Err(reject(CaseCode::InvalidFieldFormat, label));
-            }
-            match value.map(|v| v.to_str().map(str::trim)) {
-                None | Some(Ok("")) => Err(reject(CaseCode::InvalidMandatoryField, label)),
-                Some(Ok(v)) if v.len() <= max && v.bytes().all(|b| b.is_ascii_graphic()) => Ok(v),
-                Some(_) => Err(reject(CaseCode::InvalidFieldFormat, label)),
-            }
-        };
-        let timestamp = header(&X_TIMESTAMP, "X-TIMESTAMP", 64)?;
+        let header =
+            |name: &http::HeaderName, max: usize| match header_state(&parts.headers, name, max) {
+                HeaderState::Present(v) if v.bytes().all(|b| b.is_ascii_graphic()) => Ok(v),
+                HeaderState::Absent => {
+                    Err(reject(CaseCode::InvalidMandatoryField, &display_name(name)))
+                }
+                _ => Err(reject(CaseCode::InvalidFieldFormat, &display_name(name))),
+            };
+        let timestamp = header(&X_TIMESTAMP, 64)?;
         let timestamp = Timestamp::parse(timestamp)
             .map_err(|_| reject(CaseCode::InvalidFieldFormat, "X-TIMESTAMP"))?;
-        let client_id = header(&X_CLIENT_KEY, "X-CLIENT-KEY", MAX_CLIENT_ID)?;
-        let signature = header(&X_SIGNATURE, "X-SIGNATURE", 2048)?;
+        let client_id = header(&X_CLIENT_KEY, MAX_CLIENT_ID)?;
+        let signature = header(&X_SIGNATURE, 2048)?;
 
         if !timestamp.within_window(self.clock.now(), self.window) {
             return Err(reject(CaseCode::Unauthorized, "Timestamp out of window"));

@@ -51,6 +51,7 @@
 //! ```
 
 mod claims;
+mod headers;
 mod issue;
 mod partner;
 mod reject;

@@ -84,6 +84,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::headers::{HeaderState, display_name, header_state};
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -713,45 +714,6 @@ where
                     .map(Either::Right)),
             }
         })
-    }
-}
-
-/// How a header looked.
-enum HeaderState<'a> {
-    Absent,
-    Malformed,
-    Present(&'a str),
-}
-
-fn header_state<'a>(headers: &'a HeaderMap, name: &HeaderName, max_len: usize) -> HeaderState<'a> {
-    let mut values = headers.get_all(name).iter();
-    let Some(first) = values.next() else {
-        return HeaderState::Absent;
-    };
-    if values.next().is_some() {
-        // Two values for one SNAP header: ambiguous, so refuse it.
-        return HeaderState::Malformed;
-    }
-    let Ok(value) = first.to_str() else {
-        return HeaderState::Malformed;
-    };
-    let value = value.trim();
-    if value.is_empty() {
-        HeaderState::Absent
-    } else if value.len() > max_len {
-        HeaderState::Malformed
-    } else {
-        HeaderState::Present(value)
-    }
-}
-
-/// The header's name as SNAP documents spell it, for messages.
-fn display_name(name: &HeaderName) -> Cow<'static, str> {
-    match name.as_str() {
-        "authorization" => Cow::Borrowed("Authorization"),
-        "authorization-customer" => Cow::Borrowed("Authorization-Customer"),
-        "content-type" => Cow::Borrowed("Content-Type"),
-        other => Cow::Owned(other.to_ascii_uppercase()),
     }
 }
 
