@@ -36,8 +36,8 @@ use crate::digits;
 const MAX_LEN: usize = 64;
 
 /// Western Indonesia Time (WIB, Jakarta): UTC+7 all year, no daylight saving.
-const WIB_OFFSET_SECS: i32 = 7 * 3600;
-const WIB: Option<FixedOffset> = FixedOffset::east_opt(WIB_OFFSET_SECS);
+pub(crate) const WIB_OFFSET_SECS: i32 = 7 * 3600;
+pub(crate) const WIB: Option<FixedOffset> = FixedOffset::east_opt(WIB_OFFSET_SECS);
 // Compile-time proof that `WIB` is `Some`, so the fallback in `format` is dead code.
 const _: () = assert!(WIB.is_some());
 

@@ -37,12 +37,10 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use crate::timestamp::{Clock, SystemClock, Timestamp};
+use crate::timestamp::{Clock, SystemClock, Timestamp, WIB, WIB_OFFSET_SECS};
 use crate::token::BoxFuture;
-
-const JAKARTA_OFFSET_SECS: i32 = 7 * 3600;
 
 /// A calendar day in Jakarta (WIB, UTC+7, no daylight saving).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,7 +50,12 @@ impl JakartaDay {
     /// The Jakarta day an instant falls on.
     #[must_use]
     pub fn of(instant: DateTime<Utc>) -> Self {
-        Self((instant + TimeDelta::seconds(i64::from(JAKARTA_OFFSET_SECS))).date_naive())
+        // Checked: `+` would panic in the last hours of chrono's range.
+        let local = instant
+            .naive_utc()
+            .checked_add_signed(TimeDelta::seconds(i64::from(WIB_OFFSET_SECS)))
+            .unwrap_or(chrono::NaiveDateTime::MAX);
+        Self(local.date())
     }
 
     /// The Jakarta day of a received `X-TIMESTAMP`, whatever offset it was
@@ -74,12 +77,10 @@ impl JakartaDay {
     pub fn next_midnight(self) -> DateTime<Utc> {
         let next = self.0.succ_opt().unwrap_or(self.0);
         let midnight = next.and_time(chrono::NaiveTime::MIN);
-        match FixedOffset::east_opt(JAKARTA_OFFSET_SECS)
-            .and_then(|wib| midnight.and_local_timezone(wib).single())
-        {
+        match WIB.and_then(|wib| midnight.and_local_timezone(wib).single()) {
             Some(t) => t.to_utc(),
             // Unreachable for a fixed offset; fall back to naive arithmetic.
-            None => midnight.and_utc() - TimeDelta::seconds(i64::from(JAKARTA_OFFSET_SECS)),
+            None => midnight.and_utc() - TimeDelta::seconds(i64::from(WIB_OFFSET_SECS)),
         }
     }
 }

@@ -126,3 +126,12 @@ fn days_are_part_of_the_key() {
         ReplayVerdict::Fresh
     );
 }
+
+#[test]
+fn the_jakarta_day_of_any_instant_is_found_without_panicking() {
+    assert_eq!(
+        JakartaDay::of(DateTime::<Utc>::MAX_UTC).date(),
+        chrono::NaiveDateTime::MAX.date()
+    );
+    let _ = JakartaDay::of(DateTime::<Utc>::MIN_UTC).next_midnight();
+}
