@@ -6,8 +6,8 @@ use std::io::Read;
 use std::path::Path;
 
 use snap_bi::{
-    BodyPolicy, CanonicalBody, ClientSecret, EmptyBodyRule, KeyError, KeyOptions, RsaPrivateKey,
-    RsaPublicKey, TransactionParts,
+    BodyPolicy, CanonicalBody, ClientSecret, EmptyBodyRule, KeyError, KeyOptions, ProviderProfile,
+    RsaPrivateKey, RsaPublicKey, TransactionParts,
 };
 
 use super::args::{PublicKeyArgs, RequestArgs, SECRET_ENV};
@@ -15,6 +15,21 @@ use super::error::{CliError, CliResult};
 
 /// Reads `path`, or standard input when it is `None` or `-`. `what` names
 /// the input in error messages ("body file").
+/// The provider preset called `name`; `noun` ("profile", "provider") names
+/// it in the error, which lists every preset.
+pub(crate) fn preset(name: &str, noun: &str) -> CliResult<ProviderProfile> {
+    ProviderProfile::preset(name).ok_or_else(|| {
+        let names: Vec<String> = ProviderProfile::presets()
+            .iter()
+            .map(|p| p.name().to_owned())
+            .collect();
+        CliError::input(format!(
+            "unknown {noun} {name:?}; expected one of {}",
+            names.join(", ")
+        ))
+    })
+}
+
 pub(crate) fn read_input(path: Option<&Path>, what: &str) -> CliResult<Vec<u8>> {
     match path {
         Some(p) if p != Path::new("-") => read_file(p, what),

@@ -3,7 +3,6 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use snap_bi::explain::{CapturedRequest, Explainer};
 use snap_bi::headers::{AUTHORIZATION, AUTHORIZATION_CUSTOMER, X_SIGNATURE};
-use snap_bi::profile::ProviderProfile;
 
 use crate::cli::args::{ExplainArgs, PublicKeyArgs};
 use crate::cli::error::{CliError, CliResult};
@@ -38,17 +37,7 @@ pub(crate) fn explain(args: &ExplainArgs, out: &mut Output) -> CliResult {
         Some(path) => read_input(Some(path), "body file")?,
         None => Vec::new(),
     };
-    let profile = ProviderProfile::preset(&args.profile).ok_or_else(|| {
-        let names: Vec<String> = ProviderProfile::presets()
-            .iter()
-            .map(|p| p.name().to_owned())
-            .collect();
-        CliError::input(format!(
-            "unknown profile {:?}; expected one of {}",
-            args.profile,
-            names.join(", ")
-        ))
-    })?;
+    let profile = crate::cli::input::preset(&args.profile, "profile")?;
 
     let mut explainer = Explainer::new().profile(profile);
     if let Some(secret) = optional_client_secret(args.secret_file.as_deref())? {

@@ -13,7 +13,7 @@ use http_body_util::{BodyExt, Full};
 use snap_bi::client::{ClientError, RequestSigner, SnapLayer, hyper_client};
 use snap_bi::headers::{AUTHORIZATION_CUSTOMER, X_SIGNATURE};
 use snap_bi::token::{B2bTokenCache, TokenRequestSigner, TokenSource};
-use snap_bi::{AsymmetricSigner, ProviderProfile, TransactionSignature};
+use snap_bi::{AsymmetricSigner, TransactionSignature};
 use tower::{BoxError, Layer, ServiceExt};
 
 use super::explain::add_header;
@@ -67,12 +67,7 @@ pub(crate) fn request(args: &RequestCmdArgs, out: &mut Output) -> CliResult {
 /// Reads the inputs and builds the token signer, the request signer and the
 /// unsigned request.
 fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
-    let profile = ProviderProfile::preset(&args.profile).ok_or_else(|| {
-        CliError::input(format!(
-            "unknown profile {:?}; expected one of aspi-standard, bca, bri, dana, doku, midtrans, paydia",
-            args.profile
-        ))
-    })?;
+    let profile = crate::cli::input::preset(&args.profile, "profile")?;
     let base = base_url(&args.base_url)?;
     if !args.path.starts_with('/') {
         return Err(CliError::input(format!(

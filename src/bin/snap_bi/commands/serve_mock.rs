@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use snap_bi::mock::{MockProvider, MockProviderBuilder};
 use snap_bi::server::Partner;
-use snap_bi::{ClientSecret, ProviderProfile, RsaPublicKey};
+use snap_bi::{ClientSecret, RsaPublicKey};
 
 use crate::cli::args::{SECRET_ENV, ServeMockArgs};
 use crate::cli::error::{CliError, CliResult};
@@ -194,11 +194,7 @@ fn configure(
         .clone()
         .or(config.profile)
         .unwrap_or_else(|| "aspi-standard".to_owned());
-    let profile = ProviderProfile::preset(&profile_name).ok_or_else(|| {
-        CliError::input(format!(
-            "unknown profile {profile_name:?}; expected one of aspi-standard, bca, bri, dana, doku, midtrans, paydia"
-        ))
-    })?;
+    let profile = crate::cli::input::preset(&profile_name, "profile")?;
     let prefix = args.prefix.clone().or(config.prefix).unwrap_or_default();
     if !prefix.is_empty() && !prefix.starts_with('/') {
         return Err(CliError::input(format!(

@@ -77,12 +77,7 @@ pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
 
 /// The provider preset, with `--timestamp-style` applied.
 fn profile(args: &TokenB2bArgs) -> CliResult<ProviderProfile> {
-    let preset = ProviderProfile::preset(&args.provider).ok_or_else(|| {
-        CliError::input(format!(
-            "unknown provider {:?}; expected one of aspi-standard, bca, bri, dana, doku, midtrans, paydia",
-            args.provider
-        ))
-    })?;
+    let preset = crate::cli::input::preset(&args.provider, "provider")?;
     Ok(match args.timestamp_style {
         Some(style) => preset
             .to_builder()
