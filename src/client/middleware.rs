@@ -42,7 +42,7 @@ use super::signer::RequestSigner;
 /// which `.json()`/`.body()` produce); a streaming body cannot be hashed
 /// before it is sent and is refused with [`ClientError::UnsupportedRequest`].
 /// A `401xx01`/`401xx03` answer is retried once with a fresh token, as in
-/// [`SnapLayer`](super::SnapLayer). Set a [`CustomerToken`] or [`EndUser`]
+/// [`SnapLayer`](super::SnapLayer). Set a [`CustomerToken`](super::CustomerToken) or [`EndUser`](super::EndUser)
 /// with `RequestBuilder::with_extension`.
 #[derive(Clone)]
 pub struct SnapMiddleware {
