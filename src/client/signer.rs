@@ -234,7 +234,8 @@ impl RequestSigner {
 
     /// Signs a request in place: canonicalises the body (the wire body
     /// becomes exactly the hashed bytes), sets `Content-Type` when absent,
-    /// `Content-Length`, `X-TIMESTAMP`, `X-EXTERNAL-ID` (unless set),
+    /// corrects a `Content-Length` the caller set (otherwise the HTTP client
+    /// derives it from the body), `X-TIMESTAMP`, `X-EXTERNAL-ID` (unless set),
     /// `X-PARTNER-ID`, `CHANNEL-ID`, `ORIGIN` (when configured and absent),
     /// `Authorization` / `Authorization-Customer` (when tokens are given) and
     /// `X-SIGNATURE`. Token and signature headers are marked sensitive.
@@ -363,9 +364,16 @@ impl RequestSigner {
             Scheme::Asymmetric(signer) => signer.sign(&parts).map_err(ClientError::Signing)?,
         };
 
-        // One allocation, exactly sized (`HeaderValue::from(usize)` makes two).
-        let content_length = HeaderValue::from_bytes(Decimal::new(body.len() as u64).as_bytes())
-            .map_err(|_| ClientError::Internal("content length header"))?;
+        // The HTTP client derives `Content-Length` from the body; only a
+        // length the caller set (for the body before minifying) is corrected.
+        let content_length = if headers.contains_key(CONTENT_LENGTH) {
+            // One allocation, exactly sized (`HeaderValue::from(usize)` makes two).
+            let value = HeaderValue::from_bytes(Decimal::new(body.len() as u64).as_bytes())
+                .map_err(|_| ClientError::Internal("content length header"))?;
+            Some(value)
+        } else {
+            None
+        };
         let external_id = if headers.contains_key(names::X_EXTERNAL_ID) {
             None
         } else {
@@ -416,7 +424,9 @@ impl RequestSigner {
         headers
             .entry(CONTENT_TYPE)
             .or_insert_with(|| HeaderValue::from_static("application/json"));
-        headers.insert(CONTENT_LENGTH, values.content_length);
+        if let Some(value) = values.content_length {
+            headers.insert(CONTENT_LENGTH, value);
+        }
         headers.insert(names::X_TIMESTAMP, values.timestamp);
         if let Some(value) = values.external_id {
             headers.insert(names::X_EXTERNAL_ID, value);

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue};
 
 use crate::headers as names;
@@ -18,7 +18,8 @@ const PLACEHOLDER: HeaderValue = HeaderValue::from_static("");
 /// The per-request SNAP header values.
 #[cfg_attr(test, derive(Clone))]
 pub(super) struct RequestHeaders {
-    pub(super) content_length: HeaderValue,
+    /// `Some` only to correct a `Content-Length` the caller set.
+    pub(super) content_length: Option<HeaderValue>,
     pub(super) timestamp: HeaderValue,
     /// `None` when the caller set `X-EXTERNAL-ID`.
     pub(super) external_id: Option<HeaderValue>,
@@ -54,7 +55,6 @@ impl HeaderTemplates {
         let template = |bearer: bool| {
             let mut map = HeaderMap::new();
             map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            map.insert(CONTENT_LENGTH, PLACEHOLDER);
             map.insert(names::X_TIMESTAMP, PLACEHOLDER);
             map.insert(names::X_EXTERNAL_ID, PLACEHOLDER);
             let defaults = [
@@ -86,7 +86,7 @@ impl HeaderTemplates {
     #[allow(clippy::result_large_err)]
     pub(super) fn fill(&self, values: RequestHeaders) -> Result<HeaderMap, RequestHeaders> {
         let RequestHeaders {
-            content_length,
+            content_length: None,
             timestamp,
             external_id: Some(external_id),
             authorization,
@@ -100,7 +100,6 @@ impl HeaderTemplates {
             Some(_) => self.bearer.clone(),
             None => self.anonymous.clone(),
         };
-        let mut content_length = Some(content_length);
         let mut timestamp = Some(timestamp);
         let mut external_id = Some(external_id);
         let mut authorization = authorization;
@@ -111,9 +110,7 @@ impl HeaderTemplates {
             if !value.is_empty() {
                 continue;
             }
-            let fresh = if name == CONTENT_LENGTH {
-                content_length.take()
-            } else if name == names::X_TIMESTAMP {
+            let fresh = if name == names::X_TIMESTAMP {
                 timestamp.take()
             } else if name == names::X_EXTERNAL_ID {
                 external_id.take()
