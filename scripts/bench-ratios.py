@@ -26,6 +26,10 @@ for group in sorted(groups):
     for name in sorted(benches, key=lambda n: (n != "floor", n)):
         ratio = f"{benches[name] / floor:5.2f}x floor" if floor else ""
         print(f"  {name:24} {fmt(benches[name]):>12}  {ratio}")
+    if "layer-own" in benches:
+        own = benches["layer-own"]
+        verdict = "within" if own <= 1000 else "OVER"
+        print(f"  layer's own cost, interleaved {fmt(own):>12}  (target 1 µs: {verdict})")
     if {"floor", "signed", "full-sign"} <= benches.keys():
         added = benches["signed"] - floor
         budget = benches["full-sign"] + 1000
