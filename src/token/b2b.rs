@@ -79,13 +79,10 @@ use tokio::time::Instant;
 use tower::Service;
 
 use super::error::BoxError;
-use super::flight::{Flight, Launch, with_timeout};
-use super::policy::{CacheSettings, cache_settings_setters};
-use super::transport::{Exchange, Exchanged, ServiceTransport};
-use super::{
-    AccessToken, Backoff, BoxFuture, JitterSource, TokenError, TokenRequestSigner, TokenSource,
-    refresh_margin,
-};
+use super::flight::{Flight, Launch, Lookup, with_timeout};
+use super::policy::{CacheSettings, FetchRules, cache_settings_setters};
+use super::transport::{Exchanged, ServiceTransport};
+use super::{AccessToken, BoxFuture, TokenError, TokenRequestSigner, TokenSource, refresh_margin};
 
 /// Default timeout of one token request.
 pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -104,11 +101,7 @@ pub struct B2bTokenCache {
 struct Inner {
     slot: RwLock<Option<Cached>>,
     flight: Mutex<Flight<AccessToken>>,
-    exchange: Exchange,
-    margin: Option<Duration>,
-    fetch_timeout: Duration,
-    backoff: Backoff,
-    jitter: Arc<dyn JitterSource>,
+    rules: FetchRules,
 }
 
 struct Cached {
@@ -117,12 +110,6 @@ struct Cached {
     refresh_at: Instant,
     /// From here on the token is not handed out at all.
     expires_at: Instant,
-}
-
-enum Lookup {
-    Fresh(AccessToken),
-    RefreshDue(AccessToken),
-    Missing,
 }
 
 impl B2bTokenCache {
@@ -207,7 +194,7 @@ impl TokenSource for B2bTokenCache {
 }
 
 impl Inner {
-    fn lookup(&self, now: Instant) -> Lookup {
+    fn lookup(&self, now: Instant) -> Lookup<AccessToken> {
         let slot = self.slot.read().unwrap_or_else(PoisonError::into_inner);
         match &*slot {
             Some(c) if now < c.refresh_at => Lookup::Fresh(c.token.clone()),
@@ -249,8 +236,8 @@ impl Inner {
     /// The fetch task: fetch, store, record, publish.
     async fn run(self: Arc<Self>, launch: Launch<AccessToken>) {
         let exchanged = with_timeout(
-            self.fetch_timeout,
-            self.exchange.run(|signer, ts| signer.b2b(ts)),
+            self.rules.fetch_timeout,
+            self.rules.exchange.run(|signer, ts| signer.b2b(ts)),
         )
         .await;
         let outcome = exchanged.map(|e| self.store(e));
@@ -258,7 +245,13 @@ impl Inner {
         self.flight
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .finish(launch.id, &outcome, now, &self.backoff, &*self.jitter);
+            .finish(
+                launch.id,
+                &outcome,
+                now,
+                &self.rules.backoff,
+                &*self.rules.jitter,
+            );
         launch.publish(outcome);
     }
 
@@ -266,7 +259,7 @@ impl Inner {
         let lifetime = exchanged.grant.lifetime();
         let sent_at = exchanged.sent_at;
         let expires_at = sent_at.checked_add(lifetime).unwrap_or(sent_at);
-        let margin = refresh_margin(lifetime, self.margin, self.jitter.fraction());
+        let margin = refresh_margin(lifetime, self.rules.margin, self.rules.jitter.fraction());
         let refresh_at = expires_at.checked_sub(margin).unwrap_or(sent_at);
         let token = exchanged.grant.access_token().clone();
         *self.slot.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
@@ -323,9 +316,9 @@ impl fmt::Debug for B2bTokenCache {
         };
         f.debug_struct("B2bTokenCache")
             .field("state", &state)
-            .field("signer", &self.inner.exchange.signer)
-            .field("fetch_timeout", &self.inner.fetch_timeout)
-            .field("backoff", &self.inner.backoff)
+            .field("signer", &self.inner.rules.exchange.signer)
+            .field("fetch_timeout", &self.inner.rules.fetch_timeout)
+            .field("backoff", &self.inner.rules.backoff)
             .finish_non_exhaustive()
     }
 }
@@ -377,16 +370,9 @@ impl B2bTokenCacheBuilder {
             inner: Arc::new(Inner {
                 slot: RwLock::new(None),
                 flight: Mutex::new(Flight::default()),
-                exchange: Exchange {
-                    transport: Arc::new(ServiceTransport::new(service)),
-                    signer: self.signer,
-                    clock: self.settings.clock,
-                    response: self.settings.response,
-                },
-                margin: self.settings.margin,
-                fetch_timeout: self.settings.fetch_timeout,
-                backoff: self.settings.backoff,
-                jitter: self.settings.jitter,
+                rules: self
+                    .settings
+                    .into_rules(Arc::new(ServiceTransport::new(service)), self.signer),
             }),
         }
     }

@@ -58,12 +58,12 @@ use tokio::time::Instant;
 use tower::Service;
 
 use super::error::BoxError;
-use super::flight::{Flight, Launch, with_timeout};
-use super::policy::{CacheSettings, cache_settings_setters};
-use super::transport::{Exchange, Exchanged, ServiceTransport};
+use super::flight::{Flight, Launch, Lookup, with_timeout};
+use super::policy::{CacheSettings, FetchRules, cache_settings_setters};
+use super::transport::{Exchanged, ServiceTransport};
 use super::{
-    AccessToken, Backoff, BoxFuture, JitterSource, RefreshToken, TokenError, TokenRequestSigner,
-    TokenSource, refresh_margin,
+    AccessToken, BoxFuture, RefreshToken, TokenError, TokenRequestSigner, TokenSource,
+    refresh_margin,
 };
 use crate::timestamp::Clock;
 
@@ -309,17 +309,7 @@ struct Inner {
     memory: RwLock<HashMap<CustomerKey, CustomerToken>>,
     flights: Mutex<HashMap<CustomerKey, Flight<AccessToken>>>,
     store: Arc<dyn CustomerTokenStore>,
-    exchange: Exchange,
-    margin: Option<Duration>,
-    fetch_timeout: Duration,
-    backoff: Backoff,
-    jitter: Arc<dyn JitterSource>,
-}
-
-enum Lookup {
-    Fresh(AccessToken),
-    RefreshDue(AccessToken),
-    Missing,
+    rules: FetchRules,
 }
 
 impl CustomerTokenCache {
@@ -350,7 +340,7 @@ impl CustomerTokenCache {
         async move {
             let handle =
                 tokio::runtime::Handle::try_current().map_err(|_| TokenError::NoRuntime)?;
-            let timeout = inner.fetch_timeout;
+            let timeout = inner.rules.fetch_timeout;
             let task = handle.spawn(async move {
                 with_timeout(timeout, inner.exchange_code(&customer, &code)).await
             });
@@ -368,7 +358,7 @@ impl CustomerTokenCache {
         &self,
         customer: &CustomerKey,
     ) -> BoxFuture<'static, Result<AccessToken, TokenError>> {
-        let now = self.inner.exchange.clock.now();
+        let now = self.inner.rules.exchange.clock.now();
         match self.inner.lookup(customer, now) {
             Lookup::Fresh(token) => Box::pin(ready(Ok(token))),
             Lookup::RefreshDue(token) => {
@@ -433,14 +423,14 @@ impl CustomerTokenCache {
 }
 
 impl Inner {
-    fn lookup(&self, customer: &CustomerKey, now: DateTime<Utc>) -> Lookup {
+    fn lookup(&self, customer: &CustomerKey, now: DateTime<Utc>) -> Lookup<AccessToken> {
         let memory = self.memory.read().unwrap_or_else(PoisonError::into_inner);
         let Some(t) = memory.get(customer) else {
             return Lookup::Missing;
         };
         if now >= t.access_expires_at {
             Lookup::Missing
-        } else if now < t.refresh_at(self.margin) || t.usable_refresh_token(now).is_none() {
+        } else if now < t.refresh_at(self.rules.margin) || t.usable_refresh_token(now).is_none() {
             // Without a refresh token there is nothing to renew ahead with:
             // the token is used until it expires.
             Lookup::Fresh(t.access_token.clone())
@@ -452,7 +442,7 @@ impl Inner {
     async fn fetch(self: Arc<Self>, customer: CustomerKey) -> Result<AccessToken, TokenError> {
         let ticket = {
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
-            match self.lookup(&customer, self.exchange.clock.now()) {
+            match self.lookup(&customer, self.rules.exchange.clock.now()) {
                 Lookup::Fresh(token) | Lookup::RefreshDue(token) => return Ok(token),
                 Lookup::Missing => {}
             }
@@ -482,7 +472,7 @@ impl Inner {
     }
 
     async fn run(self: Arc<Self>, customer: CustomerKey, launch: Launch<AccessToken>) {
-        let outcome = with_timeout(self.fetch_timeout, self.load_or_refresh(&customer)).await;
+        let outcome = with_timeout(self.rules.fetch_timeout, self.load_or_refresh(&customer)).await;
         {
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(flight) = flights.get_mut(&customer) {
@@ -490,8 +480,8 @@ impl Inner {
                     launch.id,
                     &outcome,
                     Instant::now(),
-                    &self.backoff,
-                    &*self.jitter,
+                    &self.rules.backoff,
+                    &*self.rules.jitter,
                 );
                 if flight.is_idle() {
                     flights.remove(&customer);
@@ -514,10 +504,10 @@ impl Inner {
         let Some(current) = newest(remembered, stored) else {
             return Err(TokenError::CustomerAuthorizationRequired);
         };
-        let now = self.exchange.clock.now();
+        let now = self.rules.exchange.clock.now();
         let refresh = current.usable_refresh_token(now).cloned();
         let still_valid = now < current.access_expires_at;
-        if still_valid && (now < current.refresh_at(self.margin) || refresh.is_none()) {
+        if still_valid && (now < current.refresh_at(self.rules.margin) || refresh.is_none()) {
             let token = current.access_token.clone();
             self.remember(customer, current);
             return Ok(token);
@@ -526,6 +516,7 @@ impl Inner {
             return Err(TokenError::CustomerAuthorizationRequired);
         };
         let exchanged = self
+            .rules
             .exchange
             .run(|signer, ts| signer.refresh(&refresh, ts))
             .await?;
@@ -544,6 +535,7 @@ impl Inner {
         auth_code: &str,
     ) -> Result<AccessToken, TokenError> {
         let exchanged = self
+            .rules
             .exchange
             .run(|signer, ts| signer.authorization_code(auth_code, ts))
             .await?;
@@ -624,7 +616,7 @@ impl fmt::Debug for CustomerTokenCache {
         f.debug_struct("CustomerTokenCache")
             .field("cached_customers", &cached)
             .field("store", &self.inner.store)
-            .field("signer", &self.inner.exchange.signer)
+            .field("signer", &self.inner.rules.exchange.signer)
             .finish_non_exhaustive()
     }
 }
@@ -698,16 +690,9 @@ impl CustomerTokenCacheBuilder {
                 memory: RwLock::new(HashMap::new()),
                 flights: Mutex::new(HashMap::new()),
                 store: self.store,
-                exchange: Exchange {
-                    transport: Arc::new(ServiceTransport::new(service)),
-                    signer: self.signer,
-                    clock: self.settings.clock,
-                    response: self.settings.response,
-                },
-                margin: self.settings.margin,
-                fetch_timeout: self.settings.fetch_timeout,
-                backoff: self.settings.backoff,
-                jitter: self.settings.jitter,
+                rules: self
+                    .settings
+                    .into_rules(Arc::new(ServiceTransport::new(service)), self.signer),
             }),
         }
     }

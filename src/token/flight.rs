@@ -18,6 +18,16 @@ use super::{Backoff, JitterSource, TokenError};
 
 type Outcome<T> = Result<T, TokenError>;
 
+/// What a cache holds for a key at one instant.
+pub(crate) enum Lookup<T> {
+    /// Hand it out.
+    Fresh(T),
+    /// Hand it out, and start a refresh.
+    RefreshDue(T),
+    /// Nothing usable: fetch and wait.
+    Missing,
+}
+
 /// The fetch state of one key. Lives behind the owner's mutex; nothing here
 /// awaits.
 #[derive(Debug)]

@@ -25,7 +25,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::ResponseOptions;
+use super::transport::{Exchange, Transport};
+use super::{ResponseOptions, TokenRequestSigner};
 use crate::timestamp::{Clock, SystemClock};
 
 /// The default refresh margin's upper bound.
@@ -181,6 +182,40 @@ impl Default for CacheSettings {
             jitter: Arc::new(RandomJitter),
         }
     }
+}
+
+impl CacheSettings {
+    /// The fetch rules of a cache that sends its token requests through
+    /// `transport`, signed by `signer`.
+    pub(crate) fn into_rules(
+        self,
+        transport: Arc<dyn Transport>,
+        signer: TokenRequestSigner,
+    ) -> FetchRules {
+        FetchRules {
+            exchange: Exchange {
+                transport,
+                signer,
+                clock: self.clock,
+                response: self.response,
+            },
+            margin: self.margin,
+            fetch_timeout: self.fetch_timeout,
+            backoff: self.backoff,
+            jitter: self.jitter,
+        }
+    }
+}
+
+/// How a token cache fetches and when it refreshes: the same for the B2B
+/// and the customer cache.
+pub(crate) struct FetchRules {
+    pub(crate) exchange: Exchange,
+    /// How long before expiry a refresh starts (`None`: automatic).
+    pub(crate) margin: Option<Duration>,
+    pub(crate) fetch_timeout: Duration,
+    pub(crate) backoff: Backoff,
+    pub(crate) jitter: Arc<dyn JitterSource>,
 }
 
 /// The builder methods for [`CacheSettings`], shared by

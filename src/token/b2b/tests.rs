@@ -3,6 +3,7 @@
 use std::task::{Context, Poll, Waker};
 
 use super::*;
+use crate::token::Backoff;
 use crate::token::FixedJitter;
 use crate::token::tests::support::{Provider, join_all, signer};
 
