@@ -16,7 +16,7 @@
 //!   [`spawn_refresher`](B2bTokenCache::spawn_refresher) renews on a timer
 //!   even when idle.
 //! - **Errors are not cached**; after repeated failures the endpoint is
-//!   left alone for a bounded, jittered [`Backoff`] window. Every fetch has
+//!   left alone for a bounded, jittered [`Backoff`](super::Backoff) window. Every fetch has
 //!   a timeout.
 //! - **[`invalidate`](TokenSource::invalidate)** drops the token only if it
 //!   is still the rejected one, so 100 concurrent `401xx01`s cause one
