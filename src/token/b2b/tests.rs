@@ -8,7 +8,7 @@ use crate::token::FixedJitter;
 use crate::token::tests::support::{Provider, join_all, signer};
 
 fn builder() -> B2bTokenCacheBuilder {
-    B2bTokenCache::builder(signer()).jitter(Arc::new(FixedJitter::new(0.0)))
+    B2bTokenCache::builder(signer().unwrap()).jitter(Arc::new(FixedJitter::new(0.0)))
 }
 
 fn secret(r: Result<AccessToken, TokenError>) -> String {

@@ -22,7 +22,7 @@ fn cache_at(
     provider: &Provider,
     store: Arc<InMemoryCustomerTokenStore>,
 ) -> CustomerTokenCache {
-    CustomerTokenCache::builder(signer())
+    CustomerTokenCache::builder(signer().unwrap())
         .store(store)
         .clock(Arc::new(TokioClock::starting_at(now)))
         .jitter(Arc::new(FixedJitter::new(0.0)))
@@ -316,7 +316,7 @@ impl CustomerTokenStore for ReadOnlyStore {
 #[tokio::test(start_paused = true)]
 async fn store_failures_are_reported_and_the_token_is_kept_in_memory() {
     let provider = Provider::new(&[(200, ISSUED)], Duration::ZERO);
-    let customers = CustomerTokenCache::builder(signer())
+    let customers = CustomerTokenCache::builder(signer().unwrap())
         .store(Arc::new(ReadOnlyStore))
         .clock(Arc::new(TokioClock::starting_at(start())))
         .build(provider.service());

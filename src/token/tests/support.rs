@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -19,11 +19,14 @@ use crate::token::TokenRequestSigner;
 const PRIVATE: &str = include_str!("../../../tests/vectors/keys/partner-test-private.pem");
 
 /// A signer for `client` against an address that is never dialled.
-pub(crate) fn signer() -> TokenRequestSigner {
-    TokenRequestSigner::builder("client", RsaPrivateKey::from_pem(PRIVATE).unwrap())
+///
+/// # Errors
+/// When the published test key or the base URL is refused.
+pub(crate) fn signer() -> Result<TokenRequestSigner, Box<dyn std::error::Error>> {
+    let key = RsaPrivateKey::from_pem(PRIVATE)?;
+    Ok(TokenRequestSigner::builder("client", key)
         .base_url("http://127.0.0.1:1")
-        .build()
-        .unwrap()
+        .build()?)
 }
 
 /// What the test provider answers next.
@@ -56,12 +59,12 @@ impl Provider {
 
     /// Token `t-<n>` for request n, living `lifetime_secs`.
     pub(crate) fn set_lifetime(&self, lifetime_secs: u64) {
-        *self.script.lock().unwrap() = vec![(200, format!("LIFETIME {lifetime_secs}"))];
+        *lock(&self.script) = vec![(200, format!("LIFETIME {lifetime_secs}"))];
     }
 
     /// The request bodies received so far.
     pub(crate) fn bodies(&self) -> Vec<String> {
-        self.bodies.lock().unwrap().clone()
+        lock(&self.bodies).clone()
     }
 
     pub(crate) fn count(&self) -> usize {
@@ -82,7 +85,7 @@ impl Provider {
         tower::service_fn(move |req: Request<Full<Bytes>>| {
             let n = this.requests.fetch_add(1, Ordering::SeqCst) + 1;
             let (status, body) = {
-                let script = this.script.lock().unwrap();
+                let script = lock(&this.script);
                 script
                     .get(n - 1)
                     .or(script.last())
@@ -98,18 +101,25 @@ impl Provider {
             let delay = this.delay;
             let bodies = Arc::clone(&this.bodies);
             async move {
-                let received = req.into_body().collect().await.unwrap().to_bytes();
-                bodies
-                    .lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&received).into_owned());
+                let received = match req.into_body().collect().await {
+                    Ok(collected) => collected.to_bytes(),
+                    Err(never) => match never {},
+                };
+                lock(&bodies).push(String::from_utf8_lossy(&received).into_owned());
                 tokio::time::sleep(delay).await;
                 let mut response = Response::new(Full::new(Bytes::from(body)));
-                *response.status_mut() = StatusCode::from_u16(status).unwrap();
+                // A script with a status that is not one answers 500.
+                *response.status_mut() =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 Ok::<_, Infallible>(response)
             }
         })
     }
+}
+
+/// The data behind `mutex`, even if a failed test poisoned it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// `join_all` without the futures crate: spawn-free, polls in order.
