@@ -36,42 +36,5 @@ pub(crate) fn write_digits(out: &mut [u8], mut value: u64) {
     }
 }
 
-/// A `u64` in decimal without padding (at most 20 digits), built on the
-/// stack.
-pub(crate) struct Decimal {
-    buf: [u8; 20],
-    /// Where the digits start: they run to the end of `buf`.
-    start: usize,
-}
-
-impl Decimal {
-    pub(crate) fn new(mut value: u64) -> Self {
-        let mut buf = [b'0'; 20];
-        let mut start = buf.len();
-        // Each step writes two digits, so `start` stays even until the last
-        // step; a u64 has at most 20 digits, so it never goes below 0.
-        while value >= 100 {
-            start -= 2;
-            // `value % 100` < 100 fits in u32.
-            buf[start..start + 2].copy_from_slice(&two_digits((value % 100) as u32));
-            value /= 100;
-        }
-        // 0..=99 is left: one or two digits.
-        if value >= 10 {
-            start -= 2;
-            buf[start..start + 2].copy_from_slice(&two_digits(value as u32));
-        } else {
-            start -= 1;
-            buf[start] = b'0' + value as u8;
-        }
-        Self { buf, start }
-    }
-
-    /// The ASCII digits.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.buf[self.start..]
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -14,7 +14,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use crate::asymmetric::AsymmetricSigner;
 use crate::body::CanonicalBody;
-use crate::digits::Decimal;
 use crate::endpoint::endpoint_url;
 use crate::external_id::ExternalIdGenerator;
 use crate::headers as names;
@@ -366,14 +365,9 @@ impl RequestSigner {
 
         // The HTTP client derives `Content-Length` from the body; only a
         // length the caller set (for the body before minifying) is corrected.
-        let content_length = if headers.contains_key(CONTENT_LENGTH) {
-            // One allocation, exactly sized (`HeaderValue::from(usize)` makes two).
-            let value = HeaderValue::from_bytes(Decimal::new(body.len() as u64).as_bytes())
-                .map_err(|_| ClientError::Internal("content length header"))?;
-            Some(value)
-        } else {
-            None
-        };
+        let content_length = headers
+            .contains_key(CONTENT_LENGTH)
+            .then(|| HeaderValue::from(body.len()));
         let external_id = if headers.contains_key(names::X_EXTERNAL_ID) {
             None
         } else {

@@ -36,28 +36,7 @@ fn widths_and_padding() {
     assert_eq!(&out, b"34567");
 }
 
-#[test]
-fn decimal_edges() {
-    let mut cases = vec![0, 1, 9, 10, 11, 99, 100, 101, 250, 999, 1000, 65_535];
-    let mut power = 1u64;
-    while let Some(next) = power.checked_mul(10) {
-        cases.extend([next - 1, next, next + 1]);
-        power = next;
-    }
-    cases.extend([u64::from(u32::MAX), u64::MAX - 1, u64::MAX]);
-    for value in cases {
-        assert_eq!(Decimal::new(value).as_bytes(), value.to_string().as_bytes());
-    }
-}
-
 proptest::proptest! {
-    #[test]
-    fn decimal_matches_std_formatting(value: u64) {
-        let (decimal, expected) = (Decimal::new(value), value.to_string());
-        proptest::prop_assert_eq!(decimal.as_bytes(), expected.as_bytes());
-    }
-
-
     #[test]
     fn matches_std_formatting(value in 0..100_000_000u32, width in 0..12usize) {
         let mut out = vec![0; width];
