@@ -542,6 +542,10 @@ where
     (status, json)
 }
 
+/// The most the mock reads of a control request or a merchant's answer to a
+/// notification: both are small JSON documents.
+const CONTROL_BODY_LIMIT: usize = 64 * 1024;
+
 /// `POST /mock/qr-mpm-pay` / `/mock/qr-mpm-fail`.
 async fn trigger<B>(state: &State, action: &str, request: Request<B>) -> Response<MockBody>
 where
@@ -552,7 +556,7 @@ where
     if request.method() != Method::POST {
         return not_found();
     }
-    let Ok(body) = collect_limited(request.into_body(), 64 * 1024).await else {
+    let Ok(body) = collect_limited(request.into_body(), CONTROL_BODY_LIMIT).await else {
         return control_error(StatusCode::BAD_REQUEST, "unreadable body");
     };
     #[derive(serde::Deserialize)]
@@ -626,7 +630,7 @@ impl Notifier {
         self.signer.sign(&mut request, None, None)?;
         let response = hyper_client().request(request.map(Full::new)).await?;
         let status = response.status();
-        let answer = collect_limited(response.into_body(), 64 * 1024).await?;
+        let answer = collect_limited(response.into_body(), CONTROL_BODY_LIMIT).await?;
         Ok((status, answer))
     }
 }
