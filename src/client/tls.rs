@@ -251,7 +251,9 @@ impl TlsConfigBuilder {
             let (_, ignored) = store.add_parsable_certificates(self.roots);
             if ignored > 0 {
                 // Unreachable: add_root_pem parsed every root already.
-                return Err(TlsConfigError::Root("a certificate does not parse".to_owned()));
+                return Err(TlsConfigError::Root(
+                    "a certificate does not parse".to_owned(),
+                ));
             }
             builder.with_root_certificates(store)
         };

@@ -55,7 +55,10 @@ fn a_pem_without_a_certificate_is_a_root_error() {
     for pem in [&b""[..], b"not a PEM", key.as_bytes()] {
         let error = error_of(TlsConfig::builder().add_root_pem(pem));
         assert!(matches!(error, TlsConfigError::Root(_)), "{error:?}");
-        assert_eq!(error.to_string(), "root certificates: no certificate in the PEM");
+        assert_eq!(
+            error.to_string(),
+            "root certificates: no certificate in the PEM"
+        );
     }
 }
 
@@ -81,7 +84,9 @@ fn an_unreadable_root_file_names_the_file() {
     let error = error_of(TlsConfig::builder().add_root_pem_file("/nonexistent/ca.pem"));
     assert!(matches!(error, TlsConfigError::Read { .. }), "{error:?}");
     assert!(
-        error.to_string().starts_with("cannot read /nonexistent/ca.pem: "),
+        error
+            .to_string()
+            .starts_with("cannot read /nonexistent/ca.pem: "),
         "{error}"
     );
 }
@@ -131,7 +136,8 @@ fn client_identity_accepts_a_pkcs1_rsa_key() {
 #[test]
 fn a_missing_or_encrypted_client_key_is_a_key_error() {
     let (cert, _) = self_signed();
-    let encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAECAw==\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    let encrypted =
+        b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAECAw==\n-----END ENCRYPTED PRIVATE KEY-----\n";
     for key in [&b""[..], cert.as_bytes(), encrypted] {
         let error = error_of(TlsConfig::builder().client_identity_pem(cert.as_bytes(), key));
         assert_eq!(
@@ -148,7 +154,9 @@ fn a_client_key_that_does_not_parse_is_a_key_error() {
     let error = error_of(TlsConfig::builder().client_identity_pem(cert.as_bytes(), key));
     assert!(matches!(error, TlsConfigError::ClientKey(_)), "{error:?}");
     assert!(
-        error.to_string().starts_with("client key: it does not parse"),
+        error
+            .to_string()
+            .starts_with("client key: it does not parse"),
         "{error}"
     );
 }
