@@ -474,10 +474,16 @@ fn request_bad_input_exits_2_before_sending() {
             "error: the body file is not valid JSON",
         ),
         (
-            vec!["--base-url", "https://api.example.com"],
+            vec!["--base-url", "ftp://api.example.com"],
             env.clone(),
             GENERATE,
-            "error: https:// URLs are not supported",
+            "error: --base-url must be an https:// or http:// URL",
+        ),
+        (
+            vec!["--cacert", "/nonexistent/ca.pem"],
+            env.clone(),
+            GENERATE,
+            "error: cannot read --cacert file /nonexistent/ca.pem",
         ),
         (
             vec!["--profile", "nope"],

@@ -241,8 +241,12 @@ async fn bad_input_exits_2_before_anything_is_sent() {
             "error: cannot read private key file /nonexistent/snap-bi/key.pem",
         ),
         (
-            b2b_args("https://api.example.com/v1.0/access-token/b2b", &pem),
-            "error: https:// URLs are not supported",
+            [b2b_args(&url, &pem), vec!["--cacert", &pem]].concat(),
+            "error: --cacert ",
+        ),
+        (
+            [b2b_args(&url, &pem), vec!["--cert", &pem, "--key", &pem]].concat(),
+            "error: --cert ",
         ),
         (
             b2b_args("/v1.0/access-token/b2b", &pem),

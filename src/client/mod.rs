@@ -12,6 +12,8 @@
 //!   (see [`hyper_client`] with the `hyper` feature), `reqwest::Client` via
 //!   [`ReqwestService`] (feature `reqwest`), and reqwest-middleware via
 //!   [`SnapMiddleware`] (feature `reqwest-middleware`).
+//! - TLS, mTLS and proxies for the ready-made clients: the `tls` module
+//!   (feature `rustls`).
 //!
 //! If anything goes wrong before sending — a body over the limit, invalid
 //! JSON, no token, a body stream error — the call fails with a
@@ -87,6 +89,8 @@ mod middleware;
 #[cfg(feature = "reqwest")]
 mod reqwest_adapter;
 mod signer;
+#[cfg(feature = "rustls")]
+pub mod tls;
 
 pub use error::{ClientError, ConfigError};
 pub use layer::{DEFAULT_BODY_LIMIT, SnapLayer, SnapLayerBuilder, SnapResponseBody, SnapService};
@@ -97,8 +101,9 @@ pub use reqwest_adapter::ReqwestService;
 pub use signer::{CustomerToken, EndUser, RequestSigner, RequestSignerBuilder, SignedRequest};
 
 /// A hyper-util legacy client for plain `http://` with the body type the
-/// layer emits (`Full<Bytes>`). For `https://`, build the same client with a
-/// TLS connector (e.g. hyper-rustls) — the layer does not care.
+/// layer emits (`Full<Bytes>`). For `https://`, use
+/// `tls::hyper_https_client` (feature `rustls`) or build the same client
+/// with your own TLS connector — the layer does not care.
 #[cfg(feature = "hyper")]
 pub fn hyper_client() -> hyper_util::client::legacy::Client<
     hyper_util::client::legacy::connect::HttpConnector,

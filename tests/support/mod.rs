@@ -4,3 +4,6 @@
 
 #[cfg(feature = "hyper")]
 pub mod token_server;
+
+#[cfg(all(feature = "rustls", feature = "reqwest"))]
+pub mod tls;

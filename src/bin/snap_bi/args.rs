@@ -104,8 +104,8 @@ pub(crate) enum Command {
     /// Prints the response body (minified when it is JSON) as the last line
     /// of stdout. Exit 0 on a 2xx response, 1 on any other response or when
     /// the token is refused (responseCode and message on stderr) or the
-    /// provider cannot be reached, 2 on bad input. Only plain http:// URLs
-    /// are supported by this build (no TLS).
+    /// provider cannot be reached or TLS fails, 2 on bad input. https://
+    /// URLs use the system's roots plus --cacert.
     #[command(after_help = "Example:\n  \
         export SNAP_CLIENT_ID=CLIENT SNAP_PRIVATE_KEY=key.pem SNAP_CLIENT_SECRET=...\n  \
         snap-bi request --base-url http://127.0.0.1:8080 --method POST \\\n      \
@@ -138,9 +138,9 @@ pub(crate) enum Command {
 /// `snap-bi request`.
 #[derive(Debug, Args)]
 pub(crate) struct RequestCmdArgs {
-    /// The provider's base URL, plain http only: `http://host:port`, or with a
-    /// path prefix (`http://host:port/snap`) that goes before --path and
-    /// --token-path.
+    /// The provider's base URL: `https://host[:port]` (or `http://` for a
+    /// local mock), optionally with a path prefix (`https://host/snap`) that
+    /// goes before --path and --token-path.
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: String,
     /// HTTP method (upper-cased).
@@ -191,6 +191,8 @@ pub(crate) struct RequestCmdArgs {
     /// the response status and headers to stderr.
     #[arg(long)]
     pub(crate) verbose: bool,
+    #[command(flatten)]
+    pub(crate) tls: TlsArgs,
 }
 
 /// `snap-bi serve-mock`.
@@ -242,8 +244,8 @@ pub(crate) enum TokenCommand {
     /// POSTs the signed request (X-SIGNATURE = SHA256withRSA over
     /// clientId|X-TIMESTAMP) and prints the access token as the last line of
     /// stdout. Exit 0 on success, 1 when the provider refuses (its
-    /// responseCode and message on stderr) or cannot be reached, 2 on bad
-    /// input. Only plain http:// URLs are supported by this build.
+    /// responseCode and message on stderr), cannot be reached or TLS
+    /// fails, 2 on bad input.
     B2b(TokenB2bArgs),
 }
 
@@ -280,6 +282,8 @@ pub(crate) struct TokenB2bArgs {
     /// and the parsed expiry to stderr.
     #[arg(long)]
     pub(crate) verbose: bool,
+    #[command(flatten)]
+    pub(crate) tls: TlsArgs,
 }
 
 /// `--timestamp-style` values.
@@ -614,6 +618,25 @@ impl From<EmptyBodyRuleArg> for EmptyBodyRule {
             EmptyBodyRuleArg::DropSegment => Self::DropSegment,
         }
     }
+}
+
+/// TLS options of every command that talks HTTP, with curl's names. There
+/// is deliberately no `--insecure`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "TLS")]
+pub(crate) struct TlsArgs {
+    /// PEM file with CA certificates to trust in addition to the system's
+    /// roots, e.g. a provider's sandbox CA.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
+    /// PEM file with the client certificate (then any intermediates) to
+    /// present when the provider requires mTLS. Needs --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub(crate) cert: Option<PathBuf>,
+    /// PEM file with the unencrypted private key of --cert (PKCS#8, PKCS#1
+    /// or SEC1). Needs --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub(crate) key: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub(crate) mod args;
 mod commands;
 pub(crate) mod error;
+pub(crate) mod http;
 pub(crate) mod input;
 pub(crate) mod output;
 

@@ -1,6 +1,7 @@
 //! `snap-bi request`: curl for SNAP. Fetches a B2B token, signs the request
 //! with the library's [`SnapLayer`] (the same code path applications use),
-//! sends it over hyper and prints the response body.
+//! sends it over reqwest (TLS, proxies: [`Http`]) and prints the response
+//! body.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use bytes::Bytes;
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
-use snap_bi::client::{ClientError, RequestSigner, SnapLayer, hyper_client};
+use snap_bi::client::{ClientError, RequestSigner, SnapLayer};
 use snap_bi::headers::{AUTHORIZATION_CUSTOMER, X_SIGNATURE};
 use snap_bi::token::{B2bTokenCache, TokenRequestSigner, TokenSource};
 use snap_bi::{AsymmetricSigner, TransactionSignature};
@@ -20,6 +21,7 @@ use super::explain::add_header;
 use super::token::cli_error as token_cli_error;
 use crate::cli::args::RequestCmdArgs;
 use crate::cli::error::{CliError, CliResult};
+use crate::cli::http::Http;
 use crate::cli::input::{client_secret, private_key, read_input};
 use crate::cli::output::Output;
 
@@ -42,8 +44,9 @@ pub(crate) fn request(args: &RequestCmdArgs, out: &mut Output) -> CliResult {
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let timeout = Duration::from_secs(args.timeout);
     let verbose = args.verbose;
+    let http = Http::new(&args.tls, timeout)?;
     let outcome = runtime.block_on(async {
-        tokio::time::timeout(timeout, exchange(prepared, verbose))
+        tokio::time::timeout(timeout, exchange(prepared, &http, &args.base_url, verbose))
             .await
             .unwrap_or_else(|_| {
                 Err(CliError::failed(format!(
@@ -152,18 +155,12 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
     })
 }
 
-/// `--base-url` without its trailing `/`, refusing https (no TLS here).
+/// `--base-url` without its trailing `/`; https:// or http://.
 fn base_url(url: &str) -> CliResult<&str> {
     let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return Err(CliError::input(
-            "https:// URLs are not supported by this build of snap-bi (it has no TLS); \
-             use an http:// URL, e.g. through a local TLS-terminating proxy",
-        ));
-    }
-    if !lower.starts_with("http://") {
+    if !lower.starts_with("https://") && !lower.starts_with("http://") {
         return Err(CliError::input(format!(
-            "--base-url must be an http:// URL, got {url:?}"
+            "--base-url must be an https:// or http:// URL, got {url:?}"
         )));
     }
     Ok(url.trim_end_matches('/'))
@@ -171,25 +168,34 @@ fn base_url(url: &str) -> CliResult<&str> {
 
 /// Fetches the token, then sends the signed request; returns the response
 /// head and its whole body.
-async fn exchange(prepared: Prepared, verbose: bool) -> CliResult<(Response<()>, Bytes)> {
+async fn exchange(
+    prepared: Prepared,
+    http: &Http,
+    base_url: &str,
+    verbose: bool,
+) -> CliResult<(Response<()>, Bytes)> {
     // Every request, the token request included, goes through `logged` so
     // --verbose shows exactly what went on the wire.
-    let logged = tower::service_fn(move |request: Request<Full<Bytes>>| async move {
-        let (parts, body) = request.into_parts();
-        let bytes = body.collect().await.map_err(BoxError::from)?.to_bytes();
-        let request = Request::from_parts(parts, Full::new(bytes.clone()));
-        if verbose {
-            print_request(&request, &bytes);
+    let service = http.service();
+    let logged = tower::service_fn(move |request: Request<Full<Bytes>>| {
+        let service = service.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let bytes = body.collect().await.map_err(BoxError::from)?.to_bytes();
+            let request = Request::from_parts(parts, Full::new(bytes.clone()));
+            if verbose {
+                print_request(&request, &bytes);
+            }
+            service.oneshot(request).await.map_err(BoxError::from)
         }
-        hyper_client()
-            .request(request)
-            .await
-            .map_err(BoxError::from)
     });
-    let tokens = B2bTokenCache::builder(prepared.token_signer).build(logged);
+    let tokens = B2bTokenCache::builder(prepared.token_signer).build(logged.clone());
     // Fetched up front so a refused token reads as the provider's answer,
     // not as a signing failure; the layer then takes it from the cache.
-    let token = tokens.token().await.map_err(|e| token_cli_error(&e))?;
+    let token = tokens.token().await.map_err(|e| {
+        http.tls_failure(&e, base_url)
+            .unwrap_or_else(|| token_cli_error(&e))
+    })?;
     if verbose {
         let _ = writeln!(
             io::stderr().lock(),
@@ -205,7 +211,10 @@ async fn exchange(prepared: Prepared, verbose: bool) -> CliResult<(Response<()>,
         .layer(logged)
         .oneshot(prepared.request)
         .await
-        .map_err(|e| send_error(&e))?;
+        .map_err(|e| {
+            http.tls_failure(e.as_ref(), base_url)
+                .unwrap_or_else(|| send_error(&e))
+        })?;
     let (parts, body) = response.into_parts();
     let body = http_body_util::Limited::new(body, RESPONSE_LIMIT)
         .collect()

@@ -7,9 +7,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
 use http::Request;
-use http_body_util::Full;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use snap_bi::headers::X_SIGNATURE;
 use snap_bi::token::{
     LifetimeSource, ResponseOptions, TokenError, TokenGrant, TokenRequestSigner, fetch_token,
@@ -18,22 +15,13 @@ use snap_bi::{ProviderProfile, SystemClock, TimestampFormat};
 
 use crate::cli::args::TokenB2bArgs;
 use crate::cli::error::{CliError, CliResult};
+use crate::cli::http::Http;
 use crate::cli::input::private_key;
 use crate::cli::output::Output;
 
 /// Signs and sends the B2B token request; prints the access token.
 pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
     let profile = profile(args)?;
-    if args
-        .url
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-    {
-        return Err(CliError::input(
-            "https:// URLs are not supported by this build of snap-bi (it has no TLS); \
-             use an http:// URL, e.g. through a local TLS-terminating proxy",
-        ));
-    }
     let mut builder =
         TokenRequestSigner::builder(args.client_id.as_str(), private_key(&args.private_key)?)
             .profile(&profile)
@@ -58,16 +46,24 @@ pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
         .build()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let timeout = Duration::from_secs(args.timeout);
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let http = Http::new(&args.tls, timeout)?;
     let outcome = runtime.block_on(async {
         tokio::time::timeout(
             timeout,
-            fetch_token(client, request, &ResponseOptions::default(), &SystemClock),
+            fetch_token(
+                http.service(),
+                request,
+                &ResponseOptions::default(),
+                &SystemClock,
+            ),
         )
         .await
         .unwrap_or(Err(TokenError::Timeout { after: timeout }))
     });
-    let grant = outcome.map_err(|e| cli_error(&e))?;
+    let grant = outcome.map_err(|e| {
+        http.tls_failure(&e, &args.url)
+            .unwrap_or_else(|| cli_error(&e))
+    })?;
     if args.verbose {
         print_grant(&grant);
     }

@@ -43,8 +43,11 @@ fn refusal_names_status_code_and_message() {
 }
 
 #[test]
-fn https_is_refused_and_trailing_slash_dropped() {
-    assert!(base_url("https://api.example.com").is_err());
+fn https_is_accepted_and_trailing_slash_dropped() {
+    assert_eq!(
+        base_url("https://api.example.com/").ok(),
+        Some("https://api.example.com")
+    );
     assert!(base_url("ftp://x").is_err());
     assert_eq!(
         base_url("http://127.0.0.1:8080/snap/").ok(),
