@@ -39,7 +39,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
@@ -48,7 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
@@ -57,8 +56,6 @@ use tower_service::Service;
 
 use crate::client::{RequestSigner, hyper_client};
 use crate::collect::collect_limited;
-use crate::explain::{CapturedRequest, Explainer};
-use crate::headers;
 use crate::keys::RsaPrivateKey;
 use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
 use crate::profile::{ProviderProfile, TransactionSignature};
@@ -67,7 +64,7 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, SignatureFailure, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
+    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
     VerifyService,
 };
 use crate::symmetric::ClientSecret;
@@ -92,7 +89,7 @@ pub enum MockError {
 /// Builds a [`MockProvider`].
 #[must_use]
 pub struct MockProviderBuilder {
-    partners: Vec<(Partner, Option<ClientSecret>)>,
+    partners: Vec<Partner>,
     prefix: String,
     profile: ProviderProfile,
     notify_url: Option<String>,
@@ -117,8 +114,8 @@ impl MockProviderBuilder {
     /// Registers a partner: its ids and public key (for token requests), and
     /// its client secret (for transactional HMAC signatures).
     pub fn partner(mut self, partner: Partner, client_secret: ClientSecret) -> Self {
-        let partner = partner.with_client_secret(&client_secret);
-        self.partners.push((partner, Some(client_secret)));
+        self.partners
+            .push(partner.with_client_secret(&client_secret));
         self
     }
 
@@ -169,12 +166,8 @@ impl MockProviderBuilder {
     /// [`MockError::Config`] for duplicate partners, an invalid ledger
     /// configuration or an unusable notify URL.
     pub fn build(self) -> Result<MockProvider, MockError> {
-        let mut secrets = HashMap::new();
         let mut directory = StaticPartners::builder();
-        for (partner, secret) in self.partners {
-            if let Some(secret) = secret {
-                secrets.insert(partner.partner_id().to_owned(), secret);
-            }
+        for partner in self.partners {
             directory = directory.partner(partner);
         }
         let directory = Arc::new(
@@ -187,18 +180,13 @@ impl MockProviderBuilder {
             .shared_clock(self.clock.clone())
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
-        let secrets = Arc::new(secrets);
-        let explain_profile = self.profile.clone();
-        let explain = move |failure: &SignatureFailure<'_>| -> Option<String> {
-            explain_rejection(&secrets, &explain_profile, failure)
-        };
         let verify = VerifyLayer::builder_shared(directory)
             .profile(self.profile.clone())
             .token_validator(issuer.clone())
             .shared_clock(self.clock.clone())
             // No `mounted_at`: `route` hands the layer the full path, prefix
             // included, so the layer signs exactly the received path.
-            .on_signature_rejection(explain)
+            .explain_rejections()
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
         let ledger_config = match self.ledger {
@@ -247,43 +235,6 @@ impl MockProviderBuilder {
             }),
         })
     }
-}
-
-fn explain_rejection(
-    secrets: &HashMap<String, ClientSecret>,
-    profile: &ProviderProfile,
-    failure: &SignatureFailure<'_>,
-) -> Option<String> {
-    let mut explainer = Explainer::new().profile(profile.clone());
-    if let Some(secret) = secrets.get(failure.partner.partner_id()) {
-        explainer = explainer.client_secret(secret);
-    }
-    if let Some(verifier) = failure.partner.asymmetric() {
-        explainer = explainer.verifier(verifier.clone());
-    }
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        headers::X_TIMESTAMP,
-        HeaderValue::from_str(failure.timestamp).ok()?,
-    );
-    headers.insert(
-        headers::X_SIGNATURE,
-        HeaderValue::from_str(failure.signature).ok()?,
-    );
-    if let Some(token) = failure.access_token {
-        headers.insert(
-            http::header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {token}")).ok()?,
-        );
-    }
-    let request = CapturedRequest::new(
-        failure.method,
-        failure.request_target,
-        &headers,
-        failure.raw_body,
-    );
-    let diagnosis = explainer.explain(&request).ok()?;
-    Some(diagnosis.rejection_message())
 }
 
 /// A local SNAP provider (see the [`mock`](crate::mock) module). Cheap to clone.
