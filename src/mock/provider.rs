@@ -450,22 +450,35 @@ async fn handle_qris(state: &State, request: Request<Full<Bytes>>) -> Response<F
         call = call.with_external_id(id);
     }
     let ledger = &state.ledger;
-    let (status, json) = if path.ends_with("/qr-mpm-generate") {
-        let reference = state.mint("QR");
-        answer::<QrMpmGenerateRequest, _>(&body, |r| ledger.generate(r, &call, &reference))
+    let mut reference = None;
+    let (action, (status, json)) = if path.ends_with("/qr-mpm-generate") {
+        let minted = reference.insert(state.mint("QR"));
+        let answered =
+            answer::<QrMpmGenerateRequest, _>(&body, |r| ledger.generate(r, &call, minted));
+        ("generate", answered)
     } else if path.ends_with("/qr-mpm-query") {
-        answer::<QrMpmQueryRequest, _>(&body, |r| ledger.query(r, &call))
+        let answered = answer::<QrMpmQueryRequest, _>(&body, |r| ledger.query(r, &call));
+        ("query", answered)
     } else if path.ends_with("/qr-mpm-cancel") {
-        answer::<QrMpmCancelRequest, _>(&body, |r| ledger.cancel(r, &call))
+        let answered = answer::<QrMpmCancelRequest, _>(&body, |r| ledger.cancel(r, &call));
+        ("cancel", answered)
     } else if path.ends_with("/qr-mpm-refund") {
-        let refund = state.mint("RF");
-        answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, &refund))
+        let minted = reference.insert(state.mint("RF"));
+        let answered =
+            answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, minted));
+        ("refund", answered)
     } else {
-        (
-            StatusCode::NOT_FOUND,
-            br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#.to_vec(),
-        )
+        let routing = br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#;
+        ("none", (StatusCode::NOT_FOUND, routing.to_vec()))
     };
+    tracing::info!(
+        target: "snap_bi::mock",
+        action,
+        path = path.as_str(),
+        status = status.as_u16(),
+        minted_reference = reference.as_deref(),
+        "payment service answered"
+    );
     let mut response = Response::new(Full::new(Bytes::from(json)));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -541,18 +554,41 @@ where
         }
         Err(error) => return control_error(StatusCode::CONFLICT, &error.to_string()),
     };
+    tracing::info!(
+        target: "snap_bi::mock",
+        action,
+        reference = reference.as_str(),
+        status = ?notification.latest_transaction_status,
+        "payment marked"
+    );
     let Ok(notify_body) = serde_json::to_vec(&notification) else {
         return control_error(StatusCode::INTERNAL_SERVER_ERROR, "notification encoding");
     };
     let delivery = match &state.notifier {
         None => serde_json::json!({"sent": false, "reason": "no notify URL configured"}),
         Some(notifier) => match notifier.send(notify_body.clone()).await {
-            Ok((status, answer)) => serde_json::json!({
+            Ok((status, answer)) => {
+                tracing::info!(
+                    target: "snap_bi::mock",
+                    url = %notifier.uri,
+                    merchant_status = status.as_u16(),
+                    "notification sent"
+                );
+                serde_json::json!({
                 "sent": true,
                 "merchantStatus": status.as_u16(),
                 "merchantResponse": String::from_utf8_lossy(&answer),
-            }),
-            Err(error) => serde_json::json!({"sent": false, "reason": error.to_string()}),
+                })
+            }
+            Err(error) => {
+                tracing::warn!(
+                    target: "snap_bi::mock",
+                    url = %notifier.uri,
+                    %error,
+                    "notification not delivered"
+                );
+                serde_json::json!({"sent": false, "reason": error.to_string()})
+            }
         },
     };
     let notification_value: serde_json::Value =

@@ -12,9 +12,9 @@ async fn backoff_window_opens_after_the_second_failure_and_closes() {
     let failed = Err(TokenError::Timeout {
         after: Duration::from_secs(3),
     });
-    flight.finish(0, &failed, now, &backoff, &jitter);
+    flight.finish((0, now), &failed, now, &backoff, &jitter);
     assert!(flight.backoff_error(now).is_none());
-    flight.finish(1, &failed, now, &backoff, &jitter);
+    flight.finish((1, now), &failed, now, &backoff, &jitter);
     match flight.backoff_error(now) {
         Some(TokenError::BackingOff { retry_in, last }) => {
             assert_eq!(retry_in, Duration::from_secs(1));
@@ -29,7 +29,7 @@ async fn backoff_window_opens_after_the_second_failure_and_closes() {
     let later = now + Duration::from_secs(1);
     assert!(flight.backoff_error(later).is_none());
     assert!(!flight.is_idle());
-    flight.finish(2, &Ok(7), later, &backoff, &jitter);
+    flight.finish((2, now), &Ok(7), later, &backoff, &jitter);
     assert!(flight.is_idle());
     assert!(flight.backoff_error(later).is_none());
 }
