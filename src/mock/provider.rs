@@ -64,8 +64,7 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
-    VerifyService,
+    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -464,8 +463,7 @@ async fn handle_qris(state: &State, request: Request<Full<Bytes>>) -> Response<F
         ("cancel", answered)
     } else if path.ends_with("/qr-mpm-refund") {
         let minted = reference.insert(state.mint("RF"));
-        let answered =
-            answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, minted));
+        let answered = answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, minted));
         ("refund", answered)
     } else {
         let routing = br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#;

@@ -117,10 +117,10 @@ use crate::timestamp::{Clock, SystemClock, Timestamp};
 
 use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
 use super::partner::{LookupError, Partner, PartnerDirectory};
-use crate::keys::RsaPublicKey;
-use crate::token::BoxFuture;
 use super::reject::{Rejection, ServiceCode};
 use super::replay::{InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict};
+use crate::keys::RsaPublicKey;
+use crate::token::BoxFuture;
 
 /// Longest accepted `X-EXTERNAL-ID` (the standard's String(36)).
 const MAX_EXTERNAL_ID: usize = 36;

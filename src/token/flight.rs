@@ -170,7 +170,9 @@ impl<T: Clone> Flight<T> {
         self.record(id, outcome, now, backoff, jitter);
         let latency_ms = millis(now.saturating_duration_since(started));
         if let Err(error) = outcome {
-            let retry_in = self.retry_at(now).map(|at| at.saturating_duration_since(now));
+            let retry_in = self
+                .retry_at(now)
+                .map(|at| at.saturating_duration_since(now));
             // The error's Display carries statuses and provider messages,
             // never a token or signature (see `TokenError`).
             if retry_in.is_some() {
