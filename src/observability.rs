@@ -67,8 +67,9 @@
 //!     .build()?;
 //! let mut request = http::Request::post("http://127.0.0.1/v1.0/qr/qr-mpm-query?ref=1")
 //!     .body(Bytes::from_static(br#"{"originalReferenceNo":"A1"}"#))?;
+//! let token = AccessToken::new("b2b-token")?;
 //! tracing::subscriber::with_default(subscriber, || {
-//!     signer.sign(&mut request, Some(&AccessToken::new("b2b-token")?), None)
+//!     signer.sign(&mut request, Some(&token), None)
 //! })?;
 //!
 //! let log = String::from_utf8(buffer.0.lock().map_err(|_| "poisoned")?.clone())?;

@@ -836,7 +836,7 @@ fn notification(addr: SocketAddr, key_file: &str) -> Request<Full<Bytes>> {
         .transaction_signature(TransactionSignature::Asymmetric)
         .build();
     let signer = RequestSigner::builder(profile)
-        .private_key(RsaPrivateKey::from_pem(&key_text(key_file)).unwrap())
+        .private_key(RsaPrivateKey::from_pem(key_text(key_file)).unwrap())
         .partner_id("PJP-01")
         .unwrap()
         .channel_id("95221")

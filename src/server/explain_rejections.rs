@@ -9,56 +9,6 @@
 //! with [`VerifyLayerBuilder::explain_rejections`](super::VerifyLayerBuilder::explain_rejections);
 //! give [`signature_rejection_hook`](super::VerifyLayerBuilder::signature_rejection_hook)
 //! an instance to change the search bounds.
-//!
-//! ```
-//! use bytes::Bytes;
-//! use http_body_util::{BodyExt, Full};
-//! use snap_bi::server::{Partner, StaticPartners, VerifyLayer};
-//! use snap_bi::timestamp::{FixedClock, TimestampFormat};
-//! use snap_bi::{headers, BodyPolicy, CanonicalBody, ClientSecret, SymmetricSigner, TransactionParts};
-//! use tower::{Layer, ServiceExt};
-//!
-//! let secret = ClientSecret::new("s3cret")?;
-//! let partners = StaticPartners::builder()
-//!     .partner(Partner::new("partner-01").with_client_secret(&secret))
-//!     .build()?;
-//! let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00+07:00")?.to_utc();
-//! let layer = VerifyLayer::builder(partners)
-//!     .without_token_check()
-//!     .clock(FixedClock(now))
-//!     .explain_rejections()
-//!     .build()?;
-//! let service = layer.layer(tower::service_fn(|_req: http::Request<Full<Bytes>>| async {
-//!     Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::new())))
-//! }));
-//!
-//! // A sender that hashed the body as it was, without minifying it.
-//! let body = br#"{ "originalReferenceNo": "A1" }"#;
-//! let timestamp = TimestampFormat::JakartaSeconds.format(now);
-//! let raw = CanonicalBody::new(body, BodyPolicy::Raw)?;
-//! let parts = TransactionParts::new("POST", "/v1.0/qr/qr-mpm-query", &raw, timestamp.as_str());
-//! let signature = SymmetricSigner::new(&secret).sign(&parts, "any-token");
-//! let request = http::Request::post("/v1.0/qr/qr-mpm-query")
-//!     .header(headers::X_TIMESTAMP, timestamp.as_str())
-//!     .header(headers::X_SIGNATURE, signature.as_str())
-//!     .header(headers::X_PARTNER_ID, "partner-01")
-//!     .header(headers::X_EXTERNAL_ID, "1")
-//!     .header(headers::CHANNEL_ID, "95221")
-//!     .header(headers::AUTHORIZATION, "Bearer any-token")
-//!     .body(Full::new(Bytes::from_static(body)))?;
-//!
-//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
-//! let answer = service.oneshot(request).await?;
-//! assert_eq!(answer.status(), 401);
-//! let json = answer.into_body().collect().await?.to_bytes();
-//! assert_eq!(
-//!     json.as_ref(),
-//!     br#"{"responseCode":"4015100","responseMessage":"Unauthorized. [Signature] the body hash is over the raw, un-minified bytes"}"#
-//! );
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # })?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 use http::{HeaderMap, HeaderValue};
 
@@ -71,8 +21,65 @@ use super::{SignatureFailure, SignatureRejectionHook};
 /// The longest `responseMessage` SNAP allows.
 pub const MAX_RESPONSE_MESSAGE: usize = 150;
 
-/// Explains rejected signatures in the `responseMessage`; see the
-/// [module docs](self).
+/// Explains rejected signatures in the `responseMessage`: `Unauthorized.
+/// [Signature]` followed by what the sender did differently, clipped to
+/// [`MAX_RESPONSE_MESSAGE`] characters. The [`Explainer`] (the search behind
+/// `snap-bi explain`) runs with the partner's own keyed HMAC state and RSA
+/// verifier, under the layer's profile. Turn it on with
+/// [`VerifyLayerBuilder::explain_rejections`](super::VerifyLayerBuilder::explain_rejections);
+/// pass an instance to
+/// [`signature_rejection_hook`](super::VerifyLayerBuilder::signature_rejection_hook)
+/// for other search bounds.
+///
+/// ```
+/// use bytes::Bytes;
+/// use http_body_util::{BodyExt, Full};
+/// use snap_bi::server::{Partner, StaticPartners, VerifyLayer};
+/// use snap_bi::timestamp::{FixedClock, TimestampFormat};
+/// use snap_bi::{headers, BodyPolicy, CanonicalBody, ClientSecret, SymmetricSigner, TransactionParts};
+/// use tower::{Layer, ServiceExt};
+///
+/// let secret = ClientSecret::new("s3cret")?;
+/// let partners = StaticPartners::builder()
+///     .partner(Partner::new("partner-01").with_client_secret(&secret))
+///     .build()?;
+/// let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:00:00+07:00")?.to_utc();
+/// let layer = VerifyLayer::builder(partners)
+///     .without_token_check()
+///     .clock(FixedClock(now))
+///     .explain_rejections()
+///     .build()?;
+/// let service = layer.layer(tower::service_fn(|_req: http::Request<Full<Bytes>>| async {
+///     Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::new())))
+/// }));
+///
+/// // A sender that hashed the body as it was, without minifying it.
+/// let body = br#"{ "originalReferenceNo": "A1" }"#;
+/// let timestamp = TimestampFormat::JakartaSeconds.format(now);
+/// let raw = CanonicalBody::new(body, BodyPolicy::Raw)?;
+/// let parts = TransactionParts::new("POST", "/v1.0/qr/qr-mpm-query", &raw, timestamp.as_str());
+/// let signature = SymmetricSigner::new(&secret).sign(&parts, "any-token");
+/// let request = http::Request::post("/v1.0/qr/qr-mpm-query")
+///     .header(headers::X_TIMESTAMP, timestamp.as_str())
+///     .header(headers::X_SIGNATURE, signature.as_str())
+///     .header(headers::X_PARTNER_ID, "partner-01")
+///     .header(headers::X_EXTERNAL_ID, "1")
+///     .header(headers::CHANNEL_ID, "95221")
+///     .header(headers::AUTHORIZATION, "Bearer any-token")
+///     .body(Full::new(Bytes::from_static(body)))?;
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let answer = service.oneshot(request).await?;
+/// assert_eq!(answer.status(), 401);
+/// let json = answer.into_body().collect().await?.to_bytes();
+/// assert_eq!(
+///     json.as_ref(),
+///     br#"{"responseCode":"4015100","responseMessage":"Unauthorized. [Signature] the body hash is over the raw, un-minified bytes"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
 ///
 /// The search is bounded: by default at most
 /// [`DEFAULT_SYMMETRIC_ATTEMPTS`](Self::DEFAULT_SYMMETRIC_ATTEMPTS) HMACs
