@@ -198,6 +198,15 @@ impl Explainer {
         self
     }
 
+    /// Like [`client_secret`](Self::client_secret), with a keyed signer the
+    /// caller already holds (a server's [`Partner`](crate::server::Partner)),
+    /// so that no second copy of the secret is needed.
+    #[must_use]
+    pub fn symmetric_signer(mut self, signer: SymmetricSigner) -> Self {
+        self.symmetric = Some(signer);
+        self
+    }
+
     /// The signer's public key, for asymmetric transaction and token signatures.
     #[must_use]
     pub fn public_key(self, key: RsaPublicKey) -> Self {

@@ -19,6 +19,7 @@ pub mod headers;
 pub mod keys;
 pub mod minify;
 pub mod mock;
+pub mod observability;
 pub mod profile;
 pub mod qris;
 pub mod response_code;

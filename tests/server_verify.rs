@@ -22,16 +22,17 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::Deserialize;
 use serde_json::Value;
+use snap_bi::client::RequestSigner;
 use snap_bi::headers::{
     AUTHORIZATION, AUTHORIZATION_CUSTOMER, CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID,
     X_SIGNATURE, X_TIMESTAMP,
 };
 use snap_bi::profile::{ProviderProfile, TransactionSignature};
 use snap_bi::server::{
-    CustomerTokenPolicy, Partner, ServiceCode, SignatureFailure, StaticAuthCodes, StaticPartners,
-    TokenIssuer, VerifiedRequest, VerifyLayer, VerifyLayerBuilder,
+    CustomerTokenPolicy, Partner, ServiceCode, SignatureFailure, SignatureRejectionHook,
+    StaticAuthCodes, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyLayerBuilder,
 };
-use snap_bi::timestamp::{Clock, TimestampFormat};
+use snap_bi::timestamp::{Clock, FixedClock, TimestampFormat};
 use snap_bi::{
     AsymmetricSigner, BodyPolicy, CanonicalBody, ClientSecret, RsaPrivateKey, RsaPublicKey,
     SignatureEncoding, SymmetricSigner, TransactionParts,
@@ -746,7 +747,9 @@ async fn route_table_and_fallback_service_codes() {
 #[tokio::test]
 async fn the_signature_hook_can_explain() {
     let p = Provider::start_with(|b| {
-        b.on_signature_rejection(|f: &SignatureFailure<'_>| {
+        // A plain closure, no type annotation: the method's bound makes the
+        // compiler infer the higher-ranked signature (this must compile).
+        b.on_signature_rejection(|f| {
             Some(format!(
                 "Unauthorized. [Signature] (signed {} {} over {} body bytes)",
                 f.method,
@@ -767,6 +770,141 @@ async fn the_signature_hook_can_explain() {
         "4015100",
         "Unauthorized. [Signature] (signed POST /snap/v1.0/qr/qr-mpm-query over 2 body bytes)",
     );
+}
+
+#[tokio::test]
+async fn a_hook_struct_and_an_annotated_closure_still_work() {
+    struct Fixed;
+    impl SignatureRejectionHook for Fixed {
+        fn message(&self, _: &SignatureFailure<'_>) -> Option<String> {
+            Some("Unauthorized. [Signature] fixed".to_owned())
+        }
+    }
+    let annotated = |_: &SignatureFailure<'_>| None;
+    let _ = VerifyLayer::builder_shared(partners())
+        .without_token_check()
+        .on_signature_rejection(annotated)
+        .build()
+        .unwrap();
+    let p = Provider::start_with(|b| b.signature_rejection_hook(Fixed)).await;
+    let request = p.signed(QUERY_PATH, b"{}", &p.token()).with(
+        X_SIGNATURE,
+        SymmetricSigner::new(&ClientSecret::new("x").unwrap())
+            .sign_bytes(b"x")
+            .as_str(),
+    );
+    p.send(&request)
+        .await
+        .assert_snap(401, "4015100", "Unauthorized. [Signature] fixed");
+}
+
+#[tokio::test]
+async fn explain_rejections_diagnoses_with_the_keys_of_the_directory() {
+    let p = Provider::start_with(|b| b.explain_rejections()).await;
+    let token = p.token();
+    // Hashed as sent, without minifying: the classic mistake.
+    let body = br#"{ "originalReferenceNo": "A1" }"#;
+    let request = p.signed(QUERY_PATH, body, &token);
+    let raw = CanonicalBody::new(body, BodyPolicy::Raw).unwrap();
+    let parts = TransactionParts::new("POST", QUERY_PATH, &raw, request.header(&X_TIMESTAMP));
+    let signature = p.signer.sign(&parts, &token).into_string();
+    let request = request.with(X_SIGNATURE, signature);
+    p.send(&request).await.assert_snap(
+        401,
+        "4015100",
+        "Unauthorized. [Signature] the body hash is over the raw, un-minified bytes",
+    );
+
+    // Another key altogether: nothing matches, and the message says so.
+    let other = SymmetricSigner::new(&ClientSecret::new("not-the-secret").unwrap());
+    let request = p.signed_with(&other, QUERY_PATH, b"{}", &token, PARTNER_ID);
+    let answer = p.send(&request).await;
+    answer.assert_snap(
+        401,
+        "4015100",
+        "Unauthorized. [Signature] no known signing variant matches: check the key, and that the body and X-TIMESTAMP are the ones signed",
+    );
+    // A correct request still passes.
+    let answer = p.send(&p.signed(QUERY_PATH, b"{}", &token)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+}
+
+/// A PJP's notification to `addr`, signed with `key_file` at `START`.
+fn notification(addr: SocketAddr, key_file: &str) -> Request<Full<Bytes>> {
+    let profile = ProviderProfile::aspi_standard()
+        .to_builder()
+        .transaction_signature(TransactionSignature::Asymmetric)
+        .build();
+    let signer = RequestSigner::builder(profile)
+        .private_key(RsaPrivateKey::from_pem(key_text(key_file)).unwrap())
+        .partner_id("PJP-01")
+        .unwrap()
+        .channel_id("95221")
+        .unwrap()
+        .clock(FixedClock(at(START)))
+        .build()
+        .unwrap();
+    let mut request = Request::post(format!("http://{addr}/merchant/v1.0/qr/qr-mpm-notify"))
+        .body(Bytes::from_static(
+            br#"{"originalReferenceNo":"A1","latestTransactionStatus":"00"}"#,
+        ))
+        .unwrap();
+    signer.sign(&mut request, None, None).unwrap();
+    request.map(Full::new)
+}
+
+async fn answer(client: &HttpClient, request: Request<Full<Bytes>>) -> Answer {
+    let response = client.request(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.collect().await.unwrap().to_bytes(),
+    }
+}
+
+#[tokio::test]
+async fn the_notifications_preset_checks_the_pjp_signature_and_no_token() {
+    let layer = VerifyLayer::notifications(
+        RsaPublicKey::from_pem(key_text("pjp-test-public.pem")).unwrap(),
+    )
+    .clock(FixedClock(at(START)))
+    .explain_rejections()
+    .build()
+    .unwrap();
+    let addr = serve(
+        Router::new()
+            .route("/merchant/v1.0/qr/qr-mpm-notify", post(echo))
+            .layer(layer),
+    )
+    .await;
+    let client = client();
+
+    let signed = notification(addr, "pjp-test-private.pem");
+    assert!(signed.headers().get(AUTHORIZATION).is_none());
+    let mut again = Request::post(signed.uri().clone())
+        .body(signed.body().clone())
+        .unwrap();
+    *again.headers_mut() = signed.headers().clone();
+    let accepted = answer(&client, signed).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+    assert_eq!(accepted.headers["x-verified-partner"], "PJP-01");
+    assert_eq!(accepted.headers["x-verified-service"], "52");
+    assert_eq!(accepted.headers["x-verified-token-client"], "-");
+
+    // The same notification again: its X-EXTERNAL-ID was used today.
+    answer(&client, again)
+        .await
+        .assert_snap(409, "4095200", "Conflict");
+
+    // Signed with another key: rejected, explained under RSA too.
+    answer(&client, notification(addr, "partner-test-private.pem"))
+        .await
+        .assert_snap(
+            401,
+            "4015200",
+            "Unauthorized. [Signature] no known signing variant matches: check the key, and that the body and X-TIMESTAMP are the ones signed",
+        );
 }
 
 #[tokio::test]

@@ -402,6 +402,10 @@ pub(crate) async fn refresh_after_rejection(
     tokens: &dyn TokenSource,
     rejected: &AccessToken,
 ) -> Result<AccessToken, ClientError> {
+    tracing::debug!(
+        target: "snap_bi::client",
+        "token rejected (401xx01/401xx03), retrying once with a fresh token"
+    );
     tokens.invalidate(rejected);
     tokens.token().await.map_err(ClientError::Token)
 }

@@ -401,6 +401,20 @@ impl RequestSigner {
         if let Some(values) = values {
             self.insert_headers(headers, values);
         }
+        // Fields are evaluated only when a subscriber wants the event: no
+        // cost on the signing path otherwise. Never the token, signature or body.
+        tracing::debug!(
+            target: "snap_bi::client",
+            profile = self.profile.name(),
+            method = method.as_str(),
+            path = uri.path(),
+            external_id = headers
+                .get(names::X_EXTERNAL_ID)
+                .and_then(|v| v.to_str().ok()),
+            external_id_generated,
+            body_len = body.len(),
+            "signed request"
+        );
         Ok(SignedRequest {
             body,
             external_id_generated,

@@ -39,7 +39,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
@@ -48,7 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
@@ -57,8 +56,6 @@ use tower_service::Service;
 
 use crate::client::{RequestSigner, hyper_client};
 use crate::collect::collect_limited;
-use crate::explain::{CapturedRequest, Explainer};
-use crate::headers;
 use crate::keys::RsaPrivateKey;
 use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
 use crate::profile::{ProviderProfile, TransactionSignature};
@@ -67,8 +64,7 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, SignatureFailure, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
-    VerifyService,
+    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -92,7 +88,7 @@ pub enum MockError {
 /// Builds a [`MockProvider`].
 #[must_use]
 pub struct MockProviderBuilder {
-    partners: Vec<(Partner, Option<ClientSecret>)>,
+    partners: Vec<Partner>,
     prefix: String,
     profile: ProviderProfile,
     notify_url: Option<String>,
@@ -117,8 +113,8 @@ impl MockProviderBuilder {
     /// Registers a partner: its ids and public key (for token requests), and
     /// its client secret (for transactional HMAC signatures).
     pub fn partner(mut self, partner: Partner, client_secret: ClientSecret) -> Self {
-        let partner = partner.with_client_secret(&client_secret);
-        self.partners.push((partner, Some(client_secret)));
+        self.partners
+            .push(partner.with_client_secret(&client_secret));
         self
     }
 
@@ -169,12 +165,8 @@ impl MockProviderBuilder {
     /// [`MockError::Config`] for duplicate partners, an invalid ledger
     /// configuration or an unusable notify URL.
     pub fn build(self) -> Result<MockProvider, MockError> {
-        let mut secrets = HashMap::new();
         let mut directory = StaticPartners::builder();
-        for (partner, secret) in self.partners {
-            if let Some(secret) = secret {
-                secrets.insert(partner.partner_id().to_owned(), secret);
-            }
+        for partner in self.partners {
             directory = directory.partner(partner);
         }
         let directory = Arc::new(
@@ -187,18 +179,13 @@ impl MockProviderBuilder {
             .shared_clock(self.clock.clone())
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
-        let secrets = Arc::new(secrets);
-        let explain_profile = self.profile.clone();
-        let explain = move |failure: &SignatureFailure<'_>| -> Option<String> {
-            explain_rejection(&secrets, &explain_profile, failure)
-        };
         let verify = VerifyLayer::builder_shared(directory)
             .profile(self.profile.clone())
             .token_validator(issuer.clone())
             .shared_clock(self.clock.clone())
             // No `mounted_at`: `route` hands the layer the full path, prefix
             // included, so the layer signs exactly the received path.
-            .on_signature_rejection(explain)
+            .explain_rejections()
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
         let ledger_config = match self.ledger {
@@ -247,43 +234,6 @@ impl MockProviderBuilder {
             }),
         })
     }
-}
-
-fn explain_rejection(
-    secrets: &HashMap<String, ClientSecret>,
-    profile: &ProviderProfile,
-    failure: &SignatureFailure<'_>,
-) -> Option<String> {
-    let mut explainer = Explainer::new().profile(profile.clone());
-    if let Some(secret) = secrets.get(failure.partner.partner_id()) {
-        explainer = explainer.client_secret(secret);
-    }
-    if let Some(verifier) = failure.partner.asymmetric() {
-        explainer = explainer.verifier(verifier.clone());
-    }
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        headers::X_TIMESTAMP,
-        HeaderValue::from_str(failure.timestamp).ok()?,
-    );
-    headers.insert(
-        headers::X_SIGNATURE,
-        HeaderValue::from_str(failure.signature).ok()?,
-    );
-    if let Some(token) = failure.access_token {
-        headers.insert(
-            http::header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {token}")).ok()?,
-        );
-    }
-    let request = CapturedRequest::new(
-        failure.method,
-        failure.request_target,
-        &headers,
-        failure.raw_body,
-    );
-    let diagnosis = explainer.explain(&request).ok()?;
-    Some(diagnosis.rejection_message())
 }
 
 /// A local SNAP provider (see the [`mock`](crate::mock) module). Cheap to clone.
@@ -499,22 +449,34 @@ async fn handle_qris(state: &State, request: Request<Full<Bytes>>) -> Response<F
         call = call.with_external_id(id);
     }
     let ledger = &state.ledger;
-    let (status, json) = if path.ends_with("/qr-mpm-generate") {
-        let reference = state.mint("QR");
-        answer::<QrMpmGenerateRequest, _>(&body, |r| ledger.generate(r, &call, &reference))
+    let mut reference = None;
+    let (action, (status, json)) = if path.ends_with("/qr-mpm-generate") {
+        let minted = reference.insert(state.mint("QR"));
+        let answered =
+            answer::<QrMpmGenerateRequest, _>(&body, |r| ledger.generate(r, &call, minted));
+        ("generate", answered)
     } else if path.ends_with("/qr-mpm-query") {
-        answer::<QrMpmQueryRequest, _>(&body, |r| ledger.query(r, &call))
+        let answered = answer::<QrMpmQueryRequest, _>(&body, |r| ledger.query(r, &call));
+        ("query", answered)
     } else if path.ends_with("/qr-mpm-cancel") {
-        answer::<QrMpmCancelRequest, _>(&body, |r| ledger.cancel(r, &call))
+        let answered = answer::<QrMpmCancelRequest, _>(&body, |r| ledger.cancel(r, &call));
+        ("cancel", answered)
     } else if path.ends_with("/qr-mpm-refund") {
-        let refund = state.mint("RF");
-        answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, &refund))
+        let minted = reference.insert(state.mint("RF"));
+        let answered = answer::<QrMpmRefundRequest, _>(&body, |r| ledger.refund(r, &call, minted));
+        ("refund", answered)
     } else {
-        (
-            StatusCode::NOT_FOUND,
-            br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#.to_vec(),
-        )
+        let routing = br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#;
+        ("none", (StatusCode::NOT_FOUND, routing.to_vec()))
     };
+    tracing::info!(
+        target: "snap_bi::mock",
+        action,
+        path = path.as_str(),
+        status = status.as_u16(),
+        minted_reference = reference.as_deref(),
+        "payment service answered"
+    );
     let mut response = Response::new(Full::new(Bytes::from(json)));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -590,18 +552,41 @@ where
         }
         Err(error) => return control_error(StatusCode::CONFLICT, &error.to_string()),
     };
+    tracing::info!(
+        target: "snap_bi::mock",
+        action,
+        reference = reference.as_str(),
+        status = ?notification.latest_transaction_status,
+        "payment marked"
+    );
     let Ok(notify_body) = serde_json::to_vec(&notification) else {
         return control_error(StatusCode::INTERNAL_SERVER_ERROR, "notification encoding");
     };
     let delivery = match &state.notifier {
         None => serde_json::json!({"sent": false, "reason": "no notify URL configured"}),
         Some(notifier) => match notifier.send(notify_body.clone()).await {
-            Ok((status, answer)) => serde_json::json!({
+            Ok((status, answer)) => {
+                tracing::info!(
+                    target: "snap_bi::mock",
+                    url = %notifier.uri,
+                    merchant_status = status.as_u16(),
+                    "notification sent"
+                );
+                serde_json::json!({
                 "sent": true,
                 "merchantStatus": status.as_u16(),
                 "merchantResponse": String::from_utf8_lossy(&answer),
-            }),
-            Err(error) => serde_json::json!({"sent": false, "reason": error.to_string()}),
+                })
+            }
+            Err(error) => {
+                tracing::warn!(
+                    target: "snap_bi::mock",
+                    url = %notifier.uri,
+                    %error,
+                    "notification not delivered"
+                );
+                serde_json::json!({"sent": false, "reason": error.to_string()})
+            }
         },
     };
     let notification_value: serde_json::Value =

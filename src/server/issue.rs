@@ -649,9 +649,31 @@ impl Issuer {
             return Rejection::new(CaseCode::InvalidRouting, ServiceCode::UNKNOWN)
                 .to_response(&self.now_header());
         };
+        // Cheap copies (shared bytes) for the trace after `process` took the request.
+        let uri = request.uri().clone();
+        let client_key = request.headers().get(X_CLIENT_KEY).cloned();
+        let client_key = || client_key.as_ref().and_then(|v| v.to_str().ok());
         match self.process(endpoint, request).await {
-            Ok(response) => response,
-            Err(rejection) => rejection.to_response(&self.now_header()),
+            Ok(response) => {
+                tracing::info!(
+                    target: "snap_bi::server",
+                    path = uri.path(),
+                    client_id = client_key(),
+                    "token issued"
+                );
+                response
+            }
+            Err(rejection) => {
+                tracing::info!(
+                    target: "snap_bi::server",
+                    path = uri.path(),
+                    client_id = client_key(),
+                    response_code = rejection.response_code().as_str(),
+                    response_message = rejection.message(),
+                    "token request rejected"
+                );
+                rejection.to_response(&self.now_header())
+            }
         }
     }
 

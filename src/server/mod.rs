@@ -8,11 +8,15 @@
 //! | [`TokenIssuer`] | the `access-token/b2b` and `access-token/b2b2c` endpoints (JWTs), and the [`TokenValidator`] the layer uses |
 //! | [`ReplayStore`] / [`InMemoryReplayStore`] | one `X-EXTERNAL-ID` per partner per Jakarta day |
 //! | [`Rejection`] | SNAP error answers (`{"responseCode":"4015100","responseMessage":"Unauthorized. [Signature]"}`) |
+//! | [`ExplainRejections`] | answers a bad signature with what the sender did differently ([`VerifyLayerBuilder::explain_rejections`]) |
 //!
 //! Everything is plain `tower::Service`, so it runs in axum
 //! (`Router::layer(verify_layer)`, `route_service(path, issuer)`) and on any
-//! Tower-compatible server (hyper-util). Nothing here logs; secrets, tokens
-//! and signatures are redacted in `Debug`; comparisons are constant-time.
+//! Tower-compatible server (hyper-util). Verification outcomes are traced
+//! (target `snap_bi::server`, see [the crate's table](crate::observability));
+//! secrets, tokens and signatures are never recorded and are redacted in
+//! `Debug`; comparisons are constant-time. A merchant receiving a PJP's
+//! notifications starts from [`VerifyLayer::notifications`].
 //!
 //! A provider (or a merchant receiving notifications) wires it like this:
 //!
@@ -51,6 +55,7 @@
 //! ```
 
 mod claims;
+mod explain_rejections;
 mod headers;
 mod issue;
 mod partner;
@@ -59,6 +64,7 @@ mod replay;
 mod verify;
 
 pub use claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
+pub use explain_rejections::{ExplainRejections, MAX_RESPONSE_MESSAGE};
 pub use issue::{
     AuthCodeValidator, IssueError, IssueFuture, IssuedCustomerToken, IssuedToken,
     IssuerConfigError, StaticAuthCodes, TokenIssuer, TokenIssuerBuilder,

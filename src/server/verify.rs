@@ -116,9 +116,11 @@ use crate::symmetric::SymmetricSigner;
 use crate::timestamp::{Clock, SystemClock, Timestamp};
 
 use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
-use super::partner::{Partner, PartnerDirectory};
+use super::partner::{LookupError, Partner, PartnerDirectory};
 use super::reject::{Rejection, ServiceCode};
 use super::replay::{InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict};
+use crate::keys::RsaPublicKey;
+use crate::token::BoxFuture;
 
 /// Longest accepted `X-EXTERNAL-ID` (the standard's String(36)).
 const MAX_EXTERNAL_ID: usize = 36;
@@ -281,7 +283,10 @@ impl fmt::Debug for SignatureFailure<'_> {
 ///
 /// Runs only for requests from a known partner with a fresh timestamp whose
 /// signature failed. Closures `Fn(&SignatureFailure<'_>) -> Option<String>`
-/// implement it.
+/// implement it; give a closure to
+/// [`VerifyLayerBuilder::on_signature_rejection`] and any other
+/// implementation (such as [`ExplainRejections`](super::ExplainRejections))
+/// to [`VerifyLayerBuilder::signature_rejection_hook`].
 pub trait SignatureRejectionHook: Send + Sync {
     /// The message to answer with, or `None` for the standard one.
     fn message(&self, failure: &SignatureFailure<'_>) -> Option<String>;
@@ -386,6 +391,74 @@ impl VerifyLayer {
     /// A builder over the application's partner directory.
     pub fn builder(directory: impl PartnerDirectory + 'static) -> VerifyLayerBuilder {
         VerifyLayerBuilder::new(Arc::new(directory))
+    }
+
+    /// The preset for a merchant receiving a PJP's notifications (QRIS MPM
+    /// notify, payment webhooks): every request must carry an RSA
+    /// (SHA256withRSA) signature that `pjp_public_key` verifies, no access
+    /// token is checked, and each `X-EXTERNAL-ID` is accepted once per
+    /// Jakarta day, as usual.
+    ///
+    /// The sender is whoever signs with the PJP's key: any `X-PARTNER-ID`
+    /// is accepted and reported as [`VerifiedRequest::partner_id`] (the
+    /// header stays mandatory, as the standard has it; see
+    /// [`fallback_partner`](VerifyLayerBuilder::fallback_partner) for
+    /// senders that omit it). The profile is the ASPI standard with
+    /// asymmetric transaction signatures; a provider's own conventions go
+    /// in with [`profile`](VerifyLayerBuilder::profile) (an asymmetric one).
+    /// Everything else on the builder still applies (clock, routes,
+    /// [`explain_rejections`](VerifyLayerBuilder::explain_rejections), …).
+    ///
+    /// It replaces this setup:
+    /// `VerifyLayer::builder(one_partner_with(pjp_public_key)).profile(asymmetric).without_token_check()`.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http_body_util::Full;
+    /// use snap_bi::client::RequestSigner;
+    /// use snap_bi::server::{VerifiedRequest, VerifyLayer};
+    /// use snap_bi::{ProviderProfile, RsaPrivateKey, RsaPublicKey, TransactionSignature};
+    /// use tower::{Layer, ServiceExt};
+    ///
+    /// # let pjp_private_pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys/pjp-test-private.pem"));
+    /// # let pjp_public_pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys/pjp-test-public.pem"));
+    /// let verify = VerifyLayer::notifications(RsaPublicKey::from_pem(pjp_public_pem)?).build()?;
+    /// let merchant = verify.layer(tower::service_fn(|req: http::Request<Full<Bytes>>| async move {
+    ///     let from = req.extensions().get::<VerifiedRequest>().map(|v| v.partner_id().to_owned());
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::from(from.unwrap_or_default()))))
+    /// }));
+    ///
+    /// // The PJP signs its notification with its private key.
+    /// let pjp = RequestSigner::builder(
+    ///     ProviderProfile::aspi_standard()
+    ///         .to_builder()
+    ///         .transaction_signature(TransactionSignature::Asymmetric)
+    ///         .build(),
+    /// )
+    /// .private_key(RsaPrivateKey::from_pem(pjp_private_pem)?)
+    /// .partner_id("PJP-01")?
+    /// .channel_id("95221")?
+    /// .build()?;
+    /// let mut notification = http::Request::post("/v1.0/qr/qr-mpm-notify")
+    ///     .body(Bytes::from_static(br#"{"originalReferenceNo":"A1","latestTransactionStatus":"00"}"#))?;
+    /// pjp.sign(&mut notification, None, None)?;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let answer = merchant.oneshot(notification.map(Full::new)).await?;
+    /// assert_eq!(answer.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn notifications(pjp_public_key: RsaPublicKey) -> VerifyLayerBuilder {
+        let profile = ProviderProfile::aspi_standard()
+            .to_builder()
+            .name("notifications")
+            .transaction_signature(TransactionSignature::Asymmetric)
+            .build();
+        VerifyLayerBuilder::new(Arc::new(AnySender(Arc::new(pjp_public_key))))
+            .profile(profile)
+            .without_token_check()
     }
 
     /// Like [`builder`](Self::builder), for a directory shared with other
@@ -590,10 +663,51 @@ impl VerifyLayerBuilder {
         self
     }
 
-    /// Chooses the message of signature rejections.
-    pub fn on_signature_rejection(mut self, hook: impl SignatureRejectionHook + 'static) -> Self {
+    /// Chooses the message of signature rejections with a closure: it gets
+    /// the [`SignatureFailure`] and returns the `responseMessage`, or `None`
+    /// for the standard `Unauthorized. [Signature]`. A plain closure works,
+    /// without a type annotation:
+    ///
+    /// ```
+    /// # use snap_bi::server::{StaticPartners, VerifyLayer};
+    /// let layer = VerifyLayer::builder(StaticPartners::default())
+    ///     .without_token_check()
+    ///     .on_signature_rejection(|failure| {
+    ///         Some(format!("Unauthorized. [Signature] signed {} {}?", failure.method, failure.endpoint_url))
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_signature_rejection<F>(self, hook: F) -> Self
+    where
+        // A bound on the closure itself (not `impl SignatureRejectionHook`) so
+        // that the compiler infers the higher-ranked `for<'a> Fn(&SignatureFailure<'a>)`.
+        F: Fn(&SignatureFailure<'_>) -> Option<String> + Send + Sync + 'static,
+    {
+        self.signature_rejection_hook(hook)
+    }
+
+    /// Like [`on_signature_rejection`](Self::on_signature_rejection), for
+    /// any [`SignatureRejectionHook`] implementation.
+    pub fn signature_rejection_hook(mut self, hook: impl SignatureRejectionHook + 'static) -> Self {
         self.hook = Some(Arc::new(hook));
         self
+    }
+
+    /// Answers signature rejections with a diagnosis, e.g. `Unauthorized.
+    /// [Signature] the body hash is over the raw, un-minified bytes`, from
+    /// the same search as [`snap-bi explain`](crate::explain), using the
+    /// keys the partner directory already holds (no second copy of any
+    /// secret). The message is clipped to SNAP's 150 characters; it never
+    /// contains a secret, token or signature.
+    ///
+    /// Each rejected signature then costs a bounded search (see
+    /// [`ExplainRejections`](super::ExplainRejections), which
+    /// [`signature_rejection_hook`](Self::signature_rejection_hook) takes
+    /// with other bounds): cheap under HMAC, a few milliseconds under RSA.
+    /// Meant for sandboxes, mock providers and partner onboarding.
+    pub fn explain_rejections(self) -> Self {
+        self.signature_rejection_hook(super::ExplainRejections::new())
     }
 
     /// The layer.
@@ -793,6 +907,27 @@ async fn validate_token(
     Ok(claims)
 }
 
+/// The directory of [`VerifyLayer::notifications`]: whatever partner id is
+/// asked for, a partner with that id and the PJP's public key.
+struct AnySender(Arc<RsaPublicKey>);
+
+impl PartnerDirectory for AnySender {
+    fn by_partner_id<'a>(
+        &'a self,
+        partner_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<Partner>>, LookupError>> {
+        let partner = Partner::new(partner_id).with_shared_public_key(Arc::clone(&self.0));
+        Box::pin(std::future::ready(Ok(Some(Arc::new(partner)))))
+    }
+
+    fn by_client_id<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<Partner>>, LookupError>> {
+        self.by_partner_id(client_id)
+    }
+}
+
 /// The key that verifies a partner's signatures under the layer's scheme.
 enum PartnerKey<'a> {
     Symmetric(&'a SymmetricSigner),
@@ -800,7 +935,7 @@ enum PartnerKey<'a> {
 }
 
 /// Every check; on success, the request with its body buffered and a
-/// [`VerifiedRequest`] attached.
+/// [`VerifiedRequest`] attached. Traces the outcome (target `snap_bi::server`).
 async fn verify<B>(
     config: &VerifyConfig,
     request: Request<B>,
@@ -811,6 +946,68 @@ where
     B::Error: Into<tower::BoxError>,
 {
     let (mut parts, body) = request.into_parts();
+    match check(config, &parts, body).await {
+        Ok((verified, raw)) => {
+            tracing::debug!(
+                target: "snap_bi::server",
+                method = parts.method.as_str(),
+                path = parts.uri.path(),
+                partner_id = verified.partner_id(),
+                external_id = verified.external_id(),
+                service_code = verified.service_code().as_str(),
+                body_len = raw.len(),
+                "request verified"
+            );
+            parts.extensions.insert(verified);
+            Ok(Request::from_parts(parts, Full::new(raw)))
+        }
+        Err(rejection) => {
+            trace_rejection(config, &parts, &rejection);
+            Err(rejection)
+        }
+    }
+}
+
+/// A rejection, at `INFO` (the client's fault) or `WARN` (ours: `5xx`).
+/// The SNAP code and message only: never a header that carries a token or
+/// signature.
+fn trace_rejection(config: &VerifyConfig, parts: &http::request::Parts, rejection: &Rejection) {
+    macro_rules! rejected {
+        ($level:expr) => {
+            tracing::event!(
+                target: "snap_bi::server",
+                $level,
+                method = parts.method.as_str(),
+                path = parts.uri.path(),
+                partner = parts
+                    .headers
+                    .get(config.partner_header.header())
+                    .and_then(|v| v.to_str().ok()),
+                external_id = parts.headers.get(X_EXTERNAL_ID).and_then(|v| v.to_str().ok()),
+                response_code = rejection.response_code().as_str(),
+                response_message = rejection.message(),
+                "request rejected"
+            )
+        };
+    }
+    if rejection.http_status().is_server_error() {
+        rejected!(tracing::Level::WARN);
+    } else {
+        rejected!(tracing::Level::INFO);
+    }
+}
+
+/// Every check; on success, what was verified and the body as received.
+async fn check<B>(
+    config: &VerifyConfig,
+    parts: &http::request::Parts,
+    body: B,
+) -> Result<(VerifiedRequest, Bytes), Rejection>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<tower::BoxError>,
+{
     let full_path: Cow<'_, str> = if config.mount_prefix.is_empty() {
         Cow::Borrowed(parts.uri.path())
     } else {
@@ -1029,6 +1226,5 @@ where
         customer_token: customer_claims,
     };
     drop(canonical);
-    parts.extensions.insert(verified);
-    Ok(Request::from_parts(parts, Full::new(raw)))
+    Ok((verified, raw))
 }

@@ -77,6 +77,7 @@ use http_body_util::Full;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 use tower::Service;
+use tracing::Instrument;
 
 use super::error::BoxError;
 use super::flight::{Flight, Launch, Lookup, with_timeout};
@@ -160,15 +161,26 @@ impl B2bTokenCache {
 impl TokenSource for B2bTokenCache {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         match self.inner.lookup(Instant::now()) {
-            Lookup::Fresh(token) => Box::pin(ready(Ok(token))),
+            Lookup::Fresh(token) => {
+                trace_hit();
+                Box::pin(ready(Ok(token)))
+            }
             Lookup::RefreshDue(token) => {
+                tracing::debug!(
+                    target: "snap_bi::token",
+                    cache = "b2b",
+                    "token cache hit, refresh due: refreshing in the background"
+                );
                 let inner = Arc::clone(&self.inner);
                 Box::pin(async move {
                     inner.refresh_in_background();
                     Ok(token)
                 })
             }
-            Lookup::Missing => Box::pin(Arc::clone(&self.inner).fetch(false)),
+            Lookup::Missing => {
+                tracing::debug!(target: "snap_bi::token", cache = "b2b", "token cache miss");
+                Box::pin(Arc::clone(&self.inner).fetch(false))
+            }
         }
     }
 
@@ -176,7 +188,10 @@ impl TokenSource for B2bTokenCache {
         // Only a fresh token: in the refresh window `token` also starts the
         // background refresh.
         match self.inner.lookup(Instant::now()) {
-            Lookup::Fresh(token) => Some(token),
+            Lookup::Fresh(token) => {
+                trace_hit();
+                Some(token)
+            }
             Lookup::RefreshDue(_) | Lookup::Missing => None,
         }
     }
@@ -187,10 +202,23 @@ impl TokenSource for B2bTokenCache {
             .slot
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        if slot.as_ref().is_some_and(|c| c.token == *rejected) {
+        let dropped = slot.as_ref().is_some_and(|c| c.token == *rejected);
+        if dropped {
             *slot = None;
         }
+        tracing::debug!(
+            target: "snap_bi::token",
+            cache = "b2b",
+            dropped,
+            "token invalidated"
+        );
     }
+}
+
+/// The per-request event of the usual case: `TRACE`, so that only those who
+/// ask see one per signed request.
+fn trace_hit() {
+    tracing::trace!(target: "snap_bi::token", cache = "b2b", "token cache hit");
 }
 
 impl Inner {
@@ -235,18 +263,21 @@ impl Inner {
 
     /// The fetch task: fetch, store, record, publish.
     async fn run(self: Arc<Self>, launch: Launch<AccessToken>) {
+        let span = tracing::debug_span!(target: "snap_bi::token", "token_fetch", cache = "b2b");
         let exchanged = with_timeout(
             self.rules.fetch_timeout,
             self.rules.exchange.run(|signer, ts| signer.b2b(ts)),
         )
+        .instrument(span.clone())
         .await;
+        let _entered = span.enter();
         let outcome = exchanged.map(|e| self.store(e));
         let now = Instant::now();
         self.flight
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .finish(
-                launch.id,
+                (launch.id, launch.started),
                 &outcome,
                 now,
                 &self.rules.backoff,

@@ -56,6 +56,7 @@ use http_body::Body;
 use http_body_util::Full;
 use tokio::time::Instant;
 use tower::Service;
+use tracing::Instrument;
 
 use super::error::BoxError;
 use super::flight::{Flight, Launch, Lookup, with_timeout};
@@ -360,8 +361,22 @@ impl CustomerTokenCache {
     ) -> BoxFuture<'static, Result<AccessToken, TokenError>> {
         let now = self.inner.rules.exchange.clock.now();
         match self.inner.lookup(customer, now) {
-            Lookup::Fresh(token) => Box::pin(ready(Ok(token))),
+            Lookup::Fresh(token) => {
+                tracing::trace!(
+                    target: "snap_bi::token",
+                    cache = "customer",
+                    customer = customer.as_str(),
+                    "token cache hit"
+                );
+                Box::pin(ready(Ok(token)))
+            }
             Lookup::RefreshDue(token) => {
+                tracing::debug!(
+                    target: "snap_bi::token",
+                    cache = "customer",
+                    customer = customer.as_str(),
+                    "token cache hit, refresh due: refreshing in the background"
+                );
                 let inner = Arc::clone(&self.inner);
                 let customer = customer.clone();
                 Box::pin(async move {
@@ -369,7 +384,15 @@ impl CustomerTokenCache {
                     Ok(token)
                 })
             }
-            Lookup::Missing => Box::pin(Arc::clone(&self.inner).fetch(customer.clone())),
+            Lookup::Missing => {
+                tracing::debug!(
+                    target: "snap_bi::token",
+                    cache = "customer",
+                    customer = customer.as_str(),
+                    "token cache miss"
+                );
+                Box::pin(Arc::clone(&self.inner).fetch(customer.clone()))
+            }
         }
     }
 
@@ -385,7 +408,15 @@ impl CustomerTokenCache {
         customer: &CustomerKey,
         rejected: &AccessToken,
     ) -> Result<(), TokenError> {
-        if let Some(updated) = self.inner.invalidate_in_memory(customer, rejected) {
+        let updated = self.inner.invalidate_in_memory(customer, rejected);
+        tracing::debug!(
+            target: "snap_bi::token",
+            cache = "customer",
+            customer = customer.as_str(),
+            dropped = updated.is_some(),
+            "token invalidated"
+        );
+        if let Some(updated) = updated {
             self.inner
                 .store
                 .save(customer, &updated)
@@ -472,12 +503,21 @@ impl Inner {
     }
 
     async fn run(self: Arc<Self>, customer: CustomerKey, launch: Launch<AccessToken>) {
-        let outcome = with_timeout(self.rules.fetch_timeout, self.load_or_refresh(&customer)).await;
+        let span = tracing::debug_span!(
+            target: "snap_bi::token",
+            "token_fetch",
+            cache = "customer",
+            customer = customer.as_str()
+        );
+        let outcome = with_timeout(self.rules.fetch_timeout, self.load_or_refresh(&customer))
+            .instrument(span.clone())
+            .await;
         {
+            let _entered = span.enter();
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(flight) = flights.get_mut(&customer) {
                 flight.finish(
-                    launch.id,
+                    (launch.id, launch.started),
                     &outcome,
                     Instant::now(),
                     &self.rules.backoff,

@@ -55,6 +55,8 @@ pub(crate) struct Ticket<T> {
 #[derive(Debug)]
 pub(crate) struct Launch<T> {
     pub(crate) id: u64,
+    /// When the fetch was launched, for its latency.
+    pub(crate) started: Instant,
     tx: watch::Sender<Option<Outcome<T>>>,
 }
 
@@ -122,6 +124,12 @@ impl<T: Clone> Flight<T> {
             return Ok(ticket);
         }
         if let Some(e) = self.backoff_error(now) {
+            tracing::debug!(
+                target: "snap_bi::token",
+                retry_in_ms = self.retry_at(now).map(|at| millis(at.saturating_duration_since(now))),
+                failures = self.failures,
+                "token fetch refused: backing off"
+            );
             return Err(e);
         }
         self.launch(fetch)
@@ -140,13 +148,55 @@ impl<T: Clone> Flight<T> {
         self.next_id = self.next_id.wrapping_add(1);
         let (tx, rx) = watch::channel(None);
         self.running = Some(Running { id, rx: rx.clone() });
-        handle.spawn(fetch(Launch { id, tx }));
+        handle.spawn(fetch(Launch {
+            id,
+            started: Instant::now(),
+            tx,
+        }));
         Ok(Ticket { rx })
     }
 
-    /// Records the outcome of fetch `id` (clearing it as the running fetch)
-    /// and updates the failure count and backoff window.
+    /// Records the outcome of fetch `id`, launched at `started` (clearing it
+    /// as the running fetch), updates the failure count and backoff window,
+    /// and traces a failure.
     pub(crate) fn finish(
+        &mut self,
+        (id, started): (u64, Instant),
+        outcome: &Outcome<T>,
+        now: Instant,
+        backoff: &Backoff,
+        jitter: &dyn JitterSource,
+    ) {
+        self.record(id, outcome, now, backoff, jitter);
+        let latency_ms = millis(now.saturating_duration_since(started));
+        if let Err(error) = outcome {
+            let retry_in = self
+                .retry_at(now)
+                .map(|at| at.saturating_duration_since(now));
+            // The error's Display carries statuses and provider messages,
+            // never a token or signature (see `TokenError`).
+            if retry_in.is_some() {
+                tracing::warn!(
+                    target: "snap_bi::token",
+                    %error,
+                    latency_ms,
+                    failures = self.failures,
+                    retry_in_ms = retry_in.map(millis),
+                    "token fetch failed, backing off"
+                );
+            } else {
+                tracing::warn!(
+                    target: "snap_bi::token",
+                    %error,
+                    latency_ms,
+                    failures = self.failures,
+                    "token fetch failed"
+                );
+            }
+        }
+    }
+
+    fn record(
         &mut self,
         id: u64,
         outcome: &Outcome<T>,
@@ -194,6 +244,11 @@ impl<T: Clone> Ticket<T> {
             Err(_) => Err(TokenError::FetchAborted),
         }
     }
+}
+
+/// Whole milliseconds, for trace fields.
+pub(crate) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Runs `fetch` with a timeout.

@@ -195,6 +195,13 @@ impl Exchange {
             .await?;
         let now = provider_time(response.headers()).unwrap_or_else(|| self.clock.now());
         let grant = parse_token_response(response.status(), response.body(), &self.response, now)?;
+        tracing::debug!(
+            target: "snap_bi::token",
+            status = response.status().as_u16(),
+            latency_ms = super::flight::millis(sent_at.elapsed()),
+            expires_in_s = grant.lifetime().as_secs(),
+            "token fetched"
+        );
         Ok(Exchanged {
             grant,
             sent_at,
