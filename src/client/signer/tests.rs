@@ -43,7 +43,7 @@ fn symmetric_headers_and_signature_verify() {
     assert_eq!(h["x-partner-id"], "P1");
     assert_eq!(h["channel-id"], "95221");
     assert_eq!(h["authorization"], "Bearer tok");
-    assert_eq!(h["x-external-id"].len(), 36);
+    assert_eq!(h["x-external-id"].len(), 32);
     assert!(h["x-signature"].is_sensitive());
     let body = CanonicalBody::new(req.body(), crate::BodyPolicy::Minify).unwrap();
     let parts = TransactionParts::new(
