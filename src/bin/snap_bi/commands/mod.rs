@@ -3,6 +3,7 @@
 //! [`Command`] to the right one. New subcommands add a variant to
 //! [`Command`], a module here, and an arm below.
 
+mod compare;
 mod explain;
 mod minify;
 mod request;

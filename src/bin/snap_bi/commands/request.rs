@@ -3,6 +3,7 @@
 //! sends it over hyper and prints the response body.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use tower::{BoxError, Layer, ServiceExt};
 
 use super::explain::add_header;
 use super::token::cli_error as token_cli_error;
-use crate::cli::args::RequestCmdArgs;
+use crate::cli::args::{CLIENT_ID_ENV, PRIVATE_KEY_ENV, RequestCmdArgs};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::input::{client_secret, private_key, read_input};
 use crate::cli::output::Output;
@@ -67,6 +68,7 @@ pub(crate) fn request(args: &RequestCmdArgs, out: &mut Output) -> CliResult {
 /// Reads the inputs and builds the token signer, the request signer and the
 /// unsigned request.
 fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
+    let (client_id, key_path) = credentials(args)?;
     let profile = crate::cli::input::preset(&args.profile, "profile")?;
     let base = base_url(&args.base_url)?;
     if !args.path.starts_with('/') {
@@ -98,10 +100,10 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
         None => Vec::new(),
     };
 
-    let key = Arc::new(private_key(&args.private_key)?);
-    let partner_id = args.partner_id.as_deref().unwrap_or(&args.client_id);
+    let key = Arc::new(private_key(key_path)?);
+    let partner_id = args.partner_id.as_deref().unwrap_or(client_id);
     let mut token_builder = TokenRequestSigner::builder_with_signer(
-        args.client_id.as_str(),
+        client_id,
         AsymmetricSigner::from_shared(Arc::clone(&key)),
     )
     .profile(&profile)
@@ -150,6 +152,29 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
         signer,
         request,
     })
+}
+
+/// The client id and the private key's path, or an error naming both the
+/// flags and the environment variables that are missing.
+fn credentials(args: &RequestCmdArgs) -> CliResult<(&str, &Path)> {
+    match (args.client_id.as_deref(), args.private_key.as_deref()) {
+        (Some(id), Some(key)) => Ok((id, key)),
+        (id, key) => {
+            let mut missing = Vec::new();
+            if id.is_none() {
+                missing.push(format!("--client-id ID (or {CLIENT_ID_ENV})"));
+            }
+            if key.is_none() {
+                missing.push(format!(
+                    "--private-key PEM (or {PRIVATE_KEY_ENV}, a PEM path)"
+                ));
+            }
+            Err(CliError::input(format!(
+                "missing {}: the token request is signed with the client id and its RSA private key",
+                missing.join(" and ")
+            )))
+        }
+    }
 }
 
 /// `--base-url` without its trailing `/`, refusing https (no TLS here).
