@@ -189,10 +189,21 @@ pub(crate) struct RequestCmdArgs {
     /// Give up after this many seconds (token and request together).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub(crate) timeout: u64,
-    /// Print the headers actually sent (signature and tokens redacted) and
-    /// the response status and headers to stderr.
+    /// Print the headers actually sent (signature and tokens redacted), the
+    /// string-to-sign of the sent request (token redacted unless --reveal)
+    /// and the response status and headers to stderr.
     #[arg(long)]
     pub(crate) verbose: bool,
+    /// Print the signed request as a curl command on stderr (every header,
+    /// the exact body), then send it. Tokens and the signature are redacted
+    /// unless --reveal, and the command then does not replay.
+    #[arg(long)]
+    pub(crate) print_curl: bool,
+    /// Show the access token and the signature in --print-curl and in the
+    /// --verbose string-to-sign. They are credentials: mind where the output
+    /// goes.
+    #[arg(long)]
+    pub(crate) reveal: bool,
 }
 
 /// `snap-bi serve-mock`.

@@ -5,6 +5,7 @@
 
 mod compare;
 mod explain;
+mod inspect;
 mod minify;
 mod request;
 mod serve_mock;

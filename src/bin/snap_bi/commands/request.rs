@@ -18,6 +18,7 @@ use snap_bi::{AsymmetricSigner, TransactionSignature};
 use tower::{BoxError, Layer, ServiceExt};
 
 use super::explain::add_header;
+use super::inspect::Inspector;
 use super::token::cli_error as token_cli_error;
 use crate::cli::args::{CLIENT_ID_ENV, PRIVATE_KEY_ENV, RequestCmdArgs};
 use crate::cli::error::{CliError, CliResult};
@@ -32,6 +33,8 @@ struct Prepared {
     token_signer: TokenRequestSigner,
     signer: RequestSigner,
     request: Request<Full<Bytes>>,
+    /// `--print-curl` / the `--verbose` string-to-sign, if asked for.
+    inspector: Option<Inspector>,
 }
 
 /// Signs and sends the request; prints the response body.
@@ -147,10 +150,17 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
+    let inspector = Inspector::new(
+        signer.profile().clone(),
+        args.print_curl,
+        args.verbose,
+        args.reveal,
+    );
     Ok(Prepared {
         token_signer,
         signer,
         request,
+        inspector,
     })
 }
 
@@ -226,11 +236,17 @@ async fn exchange(prepared: Prepared, verbose: bool) -> CliResult<(Response<()>,
         .token_source(tokens)
         .build()
         .map_err(|e| CliError::input(e.to_string()))?;
-    let response = layer
-        .layer(logged)
-        .oneshot(prepared.request)
-        .await
-        .map_err(|e| send_error(&e))?;
+    // Between the layer and the client: sees the signed request as sent.
+    let response = match prepared.inspector {
+        Some(inspector) => {
+            layer
+                .layer(inspector.wrap(logged))
+                .oneshot(prepared.request)
+                .await
+        }
+        None => layer.layer(logged).oneshot(prepared.request).await,
+    }
+    .map_err(|e| send_error(&e))?;
     let (parts, body) = response.into_parts();
     let body = http_body_util::Limited::new(body, RESPONSE_LIMIT)
         .collect()
