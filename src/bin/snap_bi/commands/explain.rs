@@ -319,26 +319,27 @@ struct HeadersFile<'t> {
     request_line: Option<(&'t str, &'t str)>,
 }
 
-/// Reads a headers file. `curl -v` output (any line starting with `> `) is
-/// read by its `> ` lines only, everything else in it being TLS chatter,
-/// the response and data markers; a plain file by every line but blanks,
-/// `#` comments, `<`/`*` lines and a leading request line.
+/// Reads a headers file. `curl -v` output (a `> POST /path HTTP/1.1` line)
+/// is read by its `> ` lines only, everything else in it being connection
+/// chatter, the response and data markers; a plain file by every line but
+/// blanks, `#` comments, `<`/`*` lines, data markers and a leading request
+/// line, with any `> ` prefix dropped.
 fn headers_file_lines(text: &str) -> HeadersFile<'_> {
-    let curl = text
-        .lines()
-        .any(|line| line.starts_with("> ") || line.trim_end() == ">");
+    // Real `curl -v` output has its request line behind `> `; hand-made
+    // files may mix `> ` lines with plain ones and keep every line.
+    let curl = text.lines().any(|line| {
+        line.strip_prefix("> ")
+            .is_some_and(|rest| request_line_parts(rest.trim()).is_some())
+    });
     let mut headers = Vec::new();
     let mut request_line = None;
     let mut first = true;
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
-        let line = if curl {
-            match line.strip_prefix('>') {
-                Some(rest) => rest,
-                None => continue,
-            }
-        } else {
-            line
+        let line = match (line.strip_prefix('>'), curl) {
+            (Some(rest), _) => rest,
+            (None, true) => continue,
+            (None, false) => line,
         };
         let trimmed = line.trim();
         if trimmed.is_empty() || (!curl && trimmed.starts_with(['#', '<', '*'])) {

@@ -107,3 +107,11 @@ fn header_parsing() {
     let long = "x".repeat(100);
     assert!(add_header(&mut map, &long).unwrap_err().ends_with("…\""));
 }
+
+#[test]
+fn hand_made_files_may_mix_prefixed_and_plain_lines() {
+    let text = "POST /a HTTP/1.1\n> A: 1\nB: 2\n";
+    let file = headers_file_lines(text);
+    assert_eq!(file.request_line, Some(("POST", "/a")));
+    assert_eq!(file.headers, vec![(2, "A: 1"), (3, "B: 2")]);
+}
