@@ -188,7 +188,7 @@ fn generated_ids_and_a_callers_content_length_corrected() {
     signer.sign(&mut req, Some(&token), None).unwrap();
     assert_eq!(
         req.headers()["x-external-id"],
-        "000000000000000000420000000000000000"
+        "00000000000000420000000000000000"
     );
     assert!(!req.headers().contains_key("content-length"));
     let mut req = request(b"");
@@ -198,7 +198,7 @@ fn generated_ids_and_a_callers_content_length_corrected() {
     signer.sign(&mut req, Some(&token), None).unwrap();
     assert_eq!(
         req.headers()["x-external-id"],
-        "000000000000000000420000000000000001"
+        "00000000000000420000000000000001"
     );
     assert_eq!(req.headers()["content-length"], "10003");
 }
@@ -227,7 +227,7 @@ fn request_headers(bearer: bool) -> RequestHeaders {
         content_length: None,
         timestamp: HeaderValue::from_static("2024-09-10T13:24:42+07:00"),
         external_id: Some(HeaderValue::from_static(
-            "000000000000000000420000000000000000",
+            "00000000000000420000000000000000",
         )),
         authorization: bearer.then(|| sensitive("Bearer tok")),
         authorization_customer: None,
