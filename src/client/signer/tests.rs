@@ -227,7 +227,7 @@ fn request_headers(bearer: bool) -> RequestHeaders {
         content_length: None,
         timestamp: HeaderValue::from_static("2024-09-10T13:24:42+07:00"),
         external_id: Some(HeaderValue::from_static(
-            "00000000000000420000000000000000",
+            "000000000000000000420000000000000000",
         )),
         authorization: bearer.then(|| sensitive("Bearer tok")),
         authorization_customer: None,
