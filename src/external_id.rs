@@ -1,17 +1,26 @@
 //! The `X-EXTERNAL-ID` header (snap-spec §5.2): a numeric string of at most 36 characters that
 //! must be unique per partner per day.
 //!
+//! The id is echoed back in fields that are shorter than the header: `originalExternalId`
+//! (query, cancel and refund requests and responses) holds at most 32 characters, so a
+//! 33- to 36-digit id can be sent but never looked up again. Generated ids are therefore
+//! [`DEFAULT_LENGTH`] (32) digits by default.
+//!
 //! An [`ExternalIdGenerator`] joins a random per-generator prefix to a 16-digit atomic
 //! counter, so ids from one shared generator are unique by construction and ids from
-//! different processes collide only if their 64-bit prefixes do. [`ExternalId::parse`]
-//! validates an id supplied by a caller or received from a peer.
+//! different processes collide only if their random prefixes do (16 digits, about 53
+//! bits, by default). [`ExternalId::parse`] validates an id supplied by a caller or
+//! received from a peer, and [`ExternalId::fits_original_external_id`] says whether it
+//! can be echoed.
 //!
 //! ```
-//! use snap_bi::external_id::ExternalIdGenerator;
+//! use snap_bi::external_id::{ExternalIdGenerator, ORIGINAL_EXTERNAL_ID_MAX_LENGTH};
 //!
 //! let ids = ExternalIdGenerator::builder().prefix_seed(42).build()?;
 //! let first = ids.next_id();
-//! assert_eq!(first.as_str(), "000000000000000000420000000000000000");
+//! assert_eq!(first.as_str(), "00000000000000420000000000000000");
+//! assert_eq!(first.as_str().len(), ORIGINAL_EXTERNAL_ID_MAX_LENGTH);
+//! assert!(first.fits_original_external_id());
 //! assert_ne!(ids.next_id(), first);
 //! # Ok::<(), snap_bi::external_id::ExternalIdError>(())
 //! ```
@@ -24,8 +33,13 @@ use http::header::InvalidHeaderValue;
 
 use crate::digits;
 
-/// The longest id SNAP allows, and the default generated length.
+/// The longest id the `X-EXTERNAL-ID` header allows.
 pub const MAX_LENGTH: usize = 36;
+/// The longest `originalExternalId` (snap-spec §7.3–7.5), the field that echoes the id in
+/// query, cancel and refund messages. Ids longer than this cannot be looked up.
+pub const ORIGINAL_EXTERNAL_ID_MAX_LENGTH: usize = 32;
+/// The generated length unless configured: the longest id every echoing field accepts.
+pub const DEFAULT_LENGTH: usize = ORIGINAL_EXTERNAL_ID_MAX_LENGTH;
 /// The shortest generated length: the counter alone, with no random prefix.
 pub const MIN_GENERATED_LENGTH: usize = COUNTER_DIGITS;
 
@@ -38,14 +52,16 @@ const PREFIX_DIGITS: usize = MAX_LENGTH - COUNTER_DIGITS;
 /// Generates numeric `X-EXTERNAL-ID` values: a random prefix followed by a counter.
 ///
 /// The prefix is a `u64` drawn once per generator (from the OS random number generator via
-/// [`uuid::Uuid::new_v4`]) and written as 20 zero-padded digits; the counter is 16 zero-padded
-/// digits. Share one generator (for example in an `Arc`) to get ids that are unique by
-/// construction: the counter does not repeat for 10^16 calls. (It then wraps modulo 10^16,
-/// which no process reaches in practice.) Ids from separate generators differ unless their
-/// prefixes collide.
+/// [`uuid::Uuid::new_v4`]) of which the last `length − 16` decimal digits are kept; the
+/// counter is 16 zero-padded digits. Share one generator (for example in an `Arc`) to get ids
+/// that are unique by construction: the counter does not repeat for 10^16 calls. (It then
+/// wraps modulo 10^16, which no process reaches in practice.) Ids from separate generators
+/// differ unless their prefixes collide.
 ///
-/// With a length below 36 only the last `length − 16` prefix digits are kept, which leaves
-/// about 3.32 bits of cross-process randomness per digit (≈ 33 bits at length 26, none at 16).
+/// Each prefix digit carries about 3.32 bits of cross-process randomness: ≈ 53 bits at the
+/// default length of 32, the full 64 bits at 36, ≈ 33 at 26, none at 16. Lengths above
+/// [`ORIGINAL_EXTERNAL_ID_MAX_LENGTH`] buy randomness at the price of ids that
+/// `originalExternalId` cannot carry.
 pub struct ExternalIdGenerator {
     /// An id with the prefix digits in place and the counter digits still zero.
     template: [u8; MAX_LENGTH],
@@ -55,16 +71,16 @@ pub struct ExternalIdGenerator {
 }
 
 impl ExternalIdGenerator {
-    /// A generator of 36-digit ids with a random prefix.
+    /// A generator of [`DEFAULT_LENGTH`]-digit (32) ids with a random prefix.
     #[must_use]
     pub fn new() -> Self {
-        Self::with(MAX_LENGTH, random_prefix())
+        Self::with(DEFAULT_LENGTH, random_prefix())
     }
 
     /// Starts configuring a generator (length, injected prefix).
     pub fn builder() -> ExternalIdGeneratorBuilder {
         ExternalIdGeneratorBuilder {
-            length: MAX_LENGTH,
+            length: DEFAULT_LENGTH,
             prefix_seed: None,
         }
     }
@@ -146,8 +162,8 @@ pub struct ExternalIdGeneratorBuilder {
 }
 
 impl ExternalIdGeneratorBuilder {
-    /// Digits per id, 16 to 36 (default 36); see [`ExternalIdGenerator`] for what a shorter
-    /// length costs in randomness.
+    /// Digits per id, 16 to 36 (default 32, [`DEFAULT_LENGTH`]); see [`ExternalIdGenerator`]
+    /// for what a shorter length costs in randomness and a longer one in echoability.
     pub fn length(mut self, length: usize) -> Self {
         self.length = length;
         self
@@ -215,6 +231,14 @@ impl ExternalId {
         } else {
             Err(ExternalIdError::InvalidId { value: cut(s) })
         }
+    }
+
+    /// Whether the id fits `originalExternalId` (at most
+    /// [`ORIGINAL_EXTERNAL_ID_MAX_LENGTH`] digits), so that a later query, cancel or refund
+    /// can name the transaction by it.
+    #[must_use]
+    pub fn fits_original_external_id(&self) -> bool {
+        self.0.len() <= ORIGINAL_EXTERNAL_ID_MAX_LENGTH
     }
 
     /// The id as sent in the header.

@@ -74,9 +74,17 @@ pub enum KeyError {
          (ask the provider for a 2048-bit key pair)"
     )]
     PrivateKeyTooSmall,
-    /// The DER inside is not an RSA key of the expected kind.
+    /// The DER inside is not an RSA key of the expected kind. The second
+    /// field says what is wrong in words.
     #[error("not a valid RSA {0} key: {1}")]
     Rejected(&'static str, String),
+    /// The key is of another algorithm (EC, Ed25519, DSA, …). `found` names
+    /// it, e.g. "an EC key".
+    #[error("{found}; SNAP needs RSA ≥ 2048 bits")]
+    NotRsa {
+        /// What the key is, with its article: "an EC key".
+        found: &'static str,
+    },
 }
 
 /// Policy for accepting keys.
@@ -163,10 +171,7 @@ impl RsaPrivateKey {
             "ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
             "" => Self::from_pkcs8_der(&der.bytes)
                 .or_else(|e| Self::from_pkcs1_der(&der.bytes).map_err(|_| e)),
-            other => Err(KeyError::WrongPemLabel {
-                expected: "PRIVATE KEY or RSA PRIVATE KEY",
-                found: other.to_owned(),
-            }),
+            other => Err(label_error(other, "PRIVATE KEY or RSA PRIVATE KEY")),
         }
     }
 
@@ -177,7 +182,7 @@ impl RsaPrivateKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         KeyPair::from_pkcs8(der)
             .map(|pair| Self { pair })
-            .map_err(|e| rejected("PKCS#8 private", &e))
+            .map_err(|e| rejected("PKCS#8 private", der, &e))
     }
 
     /// Parses a PKCS#1 (`RSAPrivateKey`) DER private key.
@@ -187,7 +192,7 @@ impl RsaPrivateKey {
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
         KeyPair::from_der(der)
             .map(|pair| Self { pair })
-            .map_err(|e| rejected("PKCS#1 private", &e))
+            .map_err(|e| rejected("PKCS#1 private", der, &e))
     }
 
     /// The modulus size in bits.
@@ -220,12 +225,82 @@ impl RsaPrivateKey {
     }
 }
 
-fn rejected(kind: &'static str, e: &aws_lc_rs::error::KeyRejected) -> KeyError {
-    if e.description_() == "TooSmall" {
-        KeyError::PrivateKeyTooSmall
-    } else {
-        KeyError::Rejected(kind, e.description_().to_owned())
+/// The backend's refusal in words: another algorithm by name, else what its
+/// reason code means.
+fn rejected(kind: &'static str, der: &[u8], e: &aws_lc_rs::error::KeyRejected) -> KeyError {
+    if let Some(found) = other_algorithm(der) {
+        return KeyError::NotRsa { found };
     }
+    let reason = match e.description_() {
+        "TooSmall" if kind.ends_with("private") => return KeyError::PrivateKeyTooSmall,
+        "TooSmall" => "it is smaller than the backend accepts",
+        "TooLarge" => "it is larger than 8192 bits",
+        "WrongAlgorithm" => "it is not an RSA key",
+        "InvalidEncoding" => {
+            "its DER structure is not one (truncated, damaged, or another kind of key or file)"
+        }
+        "InconsistentComponents" | "InvalidComponent" => {
+            "its numbers do not form a valid RSA key (damaged or edited)"
+        }
+        "VersionNotSupported" => "it uses a key format version this library cannot read",
+        "PublicKeyIsMissing" => "it lacks the public key part",
+        other => {
+            return KeyError::Rejected(kind, format!("the crypto backend refused it ({other})"));
+        }
+    };
+    KeyError::Rejected(kind, reason.to_owned())
+}
+
+/// The algorithm of a non-RSA key, from the algorithm identifier near the
+/// start of PKCS#8 and SPKI structures (the key material comes later, so
+/// looking only at the head cannot mistake key bytes for an identifier).
+fn other_algorithm(der: &[u8]) -> Option<&'static str> {
+    const OIDS: [(&[u8], &str); 7] = [
+        // 1.2.840.10045.2.1 id-ecPublicKey
+        (
+            &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01],
+            "an EC key",
+        ),
+        // 1.3.101.110-113 X25519, X448, Ed25519, Ed448
+        (&[0x06, 0x03, 0x2b, 0x65, 0x6e], "an X25519 key"),
+        (&[0x06, 0x03, 0x2b, 0x65, 0x6f], "an X448 key"),
+        (&[0x06, 0x03, 0x2b, 0x65, 0x70], "an Ed25519 key"),
+        (&[0x06, 0x03, 0x2b, 0x65, 0x71], "an Ed448 key"),
+        // 1.2.840.10040.4.1 DSA
+        (
+            &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01],
+            "a DSA key",
+        ),
+        // 1.2.840.113549.1.1.10 RSASSA-PSS: RSA, but restricted to PSS
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,
+            ],
+            "an RSASSA-PSS-only key (SNAP signs PKCS#1 v1.5; export it as a plain RSA key)",
+        ),
+    ];
+    let head = der.get(..32).unwrap_or(der);
+    OIDS.iter()
+        .find(|(oid, _)| head.windows(oid.len()).any(|w| w == *oid))
+        .map(|(_, name)| *name)
+}
+
+/// A PEM block of the wrong kind: other algorithms by name, else the label.
+fn label_error(label: &str, expected: &'static str) -> KeyError {
+    let found = match label {
+        "EC PRIVATE KEY" | "EC PARAMETERS" => "an EC key",
+        "DSA PRIVATE KEY" => "a DSA key",
+        "OPENSSH PRIVATE KEY" => {
+            "an OpenSSH-format key (convert it: `ssh-keygen -p -m PKCS8 -f KEY`, and it must be RSA)"
+        }
+        _ => {
+            return KeyError::WrongPemLabel {
+                expected,
+                found: label.to_owned(),
+            };
+        }
+    };
+    KeyError::NotRsa { found }
 }
 
 impl fmt::Debug for RsaPrivateKey {
@@ -258,10 +333,7 @@ impl RsaPublicKey {
         let der = decode_pem(pem.as_ref())?;
         match der.label.as_str() {
             "PUBLIC KEY" | "RSA PUBLIC KEY" | "" => Self::from_der(&der.bytes, options),
-            other => Err(KeyError::WrongPemLabel {
-                expected: "PUBLIC KEY or RSA PUBLIC KEY",
-                found: other.to_owned(),
-            }),
+            other => Err(label_error(other, "PUBLIC KEY or RSA PUBLIC KEY")),
         }
     }
 
@@ -270,8 +342,8 @@ impl RsaPublicKey {
     /// # Errors
     /// [`KeyError`] when it is not an acceptable RSA public key.
     pub fn from_der(der: &[u8], options: KeyOptions) -> Result<Self, KeyError> {
-        let key = aws_lc_rs::rsa::PublicKey::from_der(der)
-            .map_err(|e| KeyError::Rejected("public", e.description_().to_owned()))?;
+        let key =
+            aws_lc_rs::rsa::PublicKey::from_der(der).map_err(|e| rejected("public", der, &e))?;
         let bits = key.modulus_len() * 8;
         if bits < options.min_bits {
             return Err(KeyError::TooSmall {
@@ -284,8 +356,7 @@ impl RsaPublicKey {
         } else {
             &RSA_PKCS1_2048_8192_SHA256
         };
-        let parsed = ParsedPublicKey::new(params, der)
-            .map_err(|e| KeyError::Rejected("public", e.description_().to_owned()))?;
+        let parsed = ParsedPublicKey::new(params, der).map_err(|e| rejected("public", der, &e))?;
         Ok(Self { parsed, bits })
     }
 

@@ -40,6 +40,6 @@ pub use profile::{ProviderProfile, TransactionSignature};
 pub use response_code::{CaseCode, ResponseCode};
 pub use signature::{Signature, SignatureEncoding, VerifyError};
 pub use string_to_sign::{StringToSign, TransactionParts, token_string_to_sign};
-pub use symmetric::{ClientSecret, SymmetricSigner};
+pub use symmetric::{ClientSecret, SecretError, SymmetricSigner};
 pub use timestamp::{Clock, SystemClock, Timestamp, TimestampFormat};
 pub use token::{AccessToken, TokenError, TokenSource};

@@ -30,7 +30,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::env::{self, VarError};
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -59,11 +61,116 @@ impl ClientSecret {
         Ok(Self(SecretString::from(secret)))
     }
 
+    /// Reads the secret from a file, ignoring one trailing line break (`\n`
+    /// or `\r\n`) as left by editors and `echo secret > secret.txt`. Any
+    /// other whitespace is kept: it is part of the secret. This is the rule
+    /// the `snap-bi` command line applies to `--client-secret-file`, so an
+    /// application and the CLI given the same file sign alike.
+    ///
+    /// ```
+    /// use snap_bi::ClientSecret;
+    ///
+    /// let path = std::env::temp_dir().join(format!("snap-bi-doc-secret-{}", std::process::id()));
+    /// std::fs::write(&path, "my-secret\n")?;
+    /// let secret = ClientSecret::from_file(&path)?;
+    /// assert_eq!(secret.expose_secret(), "my-secret");
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`SecretError`] when the file cannot be read, is not UTF-8 text, or
+    /// holds nothing but the line break. The error never contains the secret.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SecretError> {
+        let path = path.as_ref();
+        let origin = || format!("client secret file {}", path.display());
+        let bytes = std::fs::read(path).map_err(|source| SecretError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| SecretError::NotText { origin: origin() })?;
+        Self::from_text(text, origin)
+    }
+
+    /// Reads the secret from the environment variable `name` (for example
+    /// `SNAP_CLIENT_SECRET`), ignoring one trailing line break as
+    /// [`from_file`](Self::from_file) does.
+    ///
+    /// # Errors
+    /// [`SecretError::NotSet`] when the variable is absent, otherwise as
+    /// [`from_file`](Self::from_file).
+    pub fn from_env(name: &str) -> Result<Self, SecretError> {
+        let text = match env::var(name) {
+            Ok(text) => text,
+            Err(VarError::NotPresent) => {
+                return Err(SecretError::NotSet {
+                    name: name.to_owned(),
+                });
+            }
+            Err(VarError::NotUnicode(_)) => {
+                return Err(SecretError::NotText {
+                    origin: name.to_owned(),
+                });
+            }
+        };
+        Self::from_text(text, || name.to_owned())
+    }
+
+    fn from_text(mut text: String, origin: impl Fn() -> String) -> Result<Self, SecretError> {
+        strip_one_line_break(&mut text);
+        Self::new(text).map_err(|_| SecretError::Empty { origin: origin() })
+    }
+
     /// The secret itself. Named loudly so its uses are easy to find.
     #[must_use]
     pub fn expose_secret(&self) -> &str {
         self.0.expose_secret()
     }
+}
+
+/// Drops one trailing `\n` or `\r\n`.
+fn strip_one_line_break(text: &mut String) {
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+}
+
+/// Why [`ClientSecret::from_file`] or [`ClientSecret::from_env`] failed. The
+/// secret itself never appears.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// The file could not be read.
+    #[error("cannot read client secret file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The environment variable is not set.
+    #[error("{name} is not set")]
+    NotSet {
+        /// The variable's name.
+        name: String,
+    },
+    /// The file or variable is not UTF-8 text.
+    #[error("{origin} is not UTF-8 text")]
+    NotText {
+        /// The file (`client secret file PATH`) or variable name.
+        origin: String,
+    },
+    /// Nothing is left once the trailing line break is removed.
+    #[error("{origin} holds an empty client secret")]
+    Empty {
+        /// The file (`client secret file PATH`) or variable name.
+        origin: String,
+    },
 }
 
 impl fmt::Debug for ClientSecret {

@@ -14,7 +14,7 @@ use snap_bi::{ClientSecret, SignatureEncoding, SymmetricSigner};
 
 const BIN: &str = env!("CARGO_BIN_EXE_snap-bi");
 const NO_SECRET: &str =
-    "error: no client secret: pass --secret-file FILE or set SNAP_CLIENT_SECRET\n";
+    "error: no client secret: pass --client-secret-file FILE or set SNAP_CLIENT_SECRET\n";
 const MISMATCH: &str = "invalid: signature does not match\n";
 
 // ---------------------------------------------------------------- helpers
@@ -815,14 +815,16 @@ fn empty_or_unreadable_secret_is_bad_input() {
     let mut c = SymCase::new(&vectors("symmetric.json")[0]);
     let args = c.args("sign");
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(snap(&refs).env("SNAP_CLIENT_SECRET", ""))
-        .assert_fails(2, "error: SNAP_CLIENT_SECRET: the client secret is empty\n");
+    run(snap(&refs).env("SNAP_CLIENT_SECRET", "")).assert_fails(
+        2,
+        "error: SNAP_CLIENT_SECRET holds an empty client secret\n",
+    );
 
     c.secret = TempFile::new("empty-secret", b"\n");
     run(&mut c.with_secret_file("sign", &[])).assert_fails(
         2,
         &format!(
-            "error: secret file {}: the client secret is empty\n",
+            "error: client secret file {} holds an empty client secret\n",
             c.secret.path()
         ),
     );
@@ -831,7 +833,7 @@ fn empty_or_unreadable_secret_is_bad_input() {
     refs.extend(["--secret-file", "/nonexistent/snap-bi/secret"]);
     run_args(&refs).assert_fails_with_prefix(
         2,
-        "error: cannot read secret file /nonexistent/snap-bi/secret: ",
+        "error: cannot read client secret file /nonexistent/snap-bi/secret: ",
     );
 }
 
@@ -980,7 +982,8 @@ fn help_and_version() {
     assert_eq!(r.code, 0, "{r:?}");
     for needle in [
         "upper-cased before signing",
-        "--secret-file <F>",
+        "--client-secret-file <F>",
+        "--profile <NAME>",
         "SNAP_CLIENT_SECRET",
         "[env: SNAP_ACCESS_TOKEN]",
         "--raw-body",
@@ -989,6 +992,9 @@ fn help_and_version() {
     ] {
         assert!(r.stdout.contains(needle), "{needle}: {}", r.stdout);
     }
+
+    // Old spellings still work but are not advertised.
+    assert!(!r.stdout.contains("--secret-file"), "{}", r.stdout);
 
     let r = run_args(&["verify", "token", "--help"]);
     assert_eq!(r.code, 0, "{r:?}");
@@ -1003,4 +1009,101 @@ fn help_and_version() {
     let r = run_args(&[]);
     assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{r:?}");
     assert!(r.stderr.contains("Usage: snap-bi <COMMAND>"), "{r:?}");
+}
+
+// ------------------------------------------------------- issue 11 fixes
+
+#[test]
+fn both_spellings_of_renamed_flags_work() {
+    let c = SymCase::new(&vectors("symmetric.json")[0]);
+    let expected = format!("{}\n", c.field("signature"));
+    for flag in ["--client-secret-file", "--secret-file"] {
+        let mut args = c.args("sign");
+        args.extend([flag.to_owned(), c.secret.path().to_owned()]);
+        run_owned(&args, &[]).assert_ok(&expected);
+    }
+    // `token b2b`: --profile, and --provider as its hidden alias; both are
+    // parsed (an unknown preset is reported under the canonical name).
+    for flag in ["--profile", "--provider"] {
+        let r = run(snap(&[
+            "token",
+            "b2b",
+            "--url",
+            "http://127.0.0.1:9/v1.0/access-token/b2b",
+            "--client-id",
+            "C",
+            "--private-key",
+            &key("partner-test-private.pem"),
+            flag,
+            "nope",
+        ])
+        .env_remove("SNAP_CLIENT_ID")
+        .env_remove("SNAP_PRIVATE_KEY"));
+        r.assert_fails_with_prefix(2, "error: unknown profile \"nope\"; expected one of ");
+    }
+    let r = run_args(&["token", "b2b", "--help"]);
+    assert!(r.stdout.contains("--profile <NAME>"), "{}", r.stdout);
+    assert!(!r.stdout.contains("--provider"), "{}", r.stdout);
+}
+
+#[test]
+fn sign_timestamp_now_is_the_current_jakarta_time_in_the_profiles_format() {
+    let case = &vectors("asymmetric.json")[0];
+    let mut args = token_args("sign", case, "--private-key", "partner-test-private.pem");
+    let at = args.iter().position(|a| a == "--timestamp").unwrap();
+    args[at + 1] = "now".to_owned();
+    let r = run_owned(&args, &["--explain"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let timestamp = lines[0].strip_prefix("timestamp: ").unwrap();
+    // yyyy-MM-ddTHH:mm:ss+07:00, within a minute of now.
+    let parsed = chrono::DateTime::parse_from_rfc3339(timestamp).unwrap();
+    assert_eq!(timestamp.len(), 25, "{timestamp}");
+    assert!(timestamp.ends_with("+07:00"), "{timestamp}");
+    assert!((chrono::Utc::now() - parsed.to_utc()).num_seconds().abs() < 60);
+    assert_eq!(
+        lines[1],
+        format!("string-to-sign: {}|{timestamp}", s(case, "client_id"))
+    );
+    // The signature is over that timestamp, not over the text "now".
+    let mut verify = token_args("verify", case, "--public-key", "partner-test-public.pem");
+    verify[at + 1] = timestamp.to_owned();
+    run_owned(&verify, &["--signature", r.last_line()]).assert_ok("valid\n");
+
+    // A profile with another format gets it (Midtrans: UTC, milliseconds).
+    let r = run_owned(&args, &["--profile", "midtrans"]);
+    let timestamp = r.stdout.lines().next().unwrap();
+    assert!(
+        timestamp.starts_with("timestamp: ") && timestamp.contains('.') && timestamp.ends_with('Z'),
+        "{r:?}"
+    );
+
+    // Verifying needs the timestamp that was sent.
+    verify[at + 1] = "now".to_owned();
+    run_owned(&verify, &["--signature", "x"])
+        .assert_fails_with_prefix(2, "error: --timestamp now only works when signing");
+}
+
+#[test]
+fn an_ec_key_is_named_in_words() {
+    let ec = TempFile::new(
+        "ec.pem",
+        b"-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgItnmbUUPfEFowpoC
+SxTTgE94lNrlpEAlX2kPFoIIqUChRANCAARH5dIKf8lMbwBYNMXFmfyoKtpNlLpI
+2qXbZhEuvTmetr/xLSaDLebRuUm2Mk/iJJo9Q0KJRjOcargfP5BuieoO
+-----END PRIVATE KEY-----
+",
+    );
+    let case = &vectors("asymmetric.json")[0];
+    let mut args = token_args("sign", case, "--private-key", "partner-test-private.pem");
+    let last = args.len() - 1;
+    args[last] = ec.path().to_owned();
+    run_owned(&args, &[]).assert_fails(
+        2,
+        &format!(
+            "error: private key {}: an EC key; SNAP needs RSA ≥ 2048 bits\n",
+            ec.path()
+        ),
+    );
 }

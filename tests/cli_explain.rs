@@ -386,3 +386,129 @@ fn bad_input_exits_2() {
         "{r:?}"
     );
 }
+
+// ------------------------------------------------------- issue 11
+
+/// `curl -v` output of the request signed with `signature`, response and all.
+fn curl_verbose(signature: &str) -> String {
+    let body = minified();
+    let len = body.bytes().len();
+    format!(
+        "* Host 127.0.0.1:8080 was resolved.\n\
+         *   Trying 127.0.0.1:8080...\n\
+         * Connected to 127.0.0.1 (127.0.0.1) port 8080\n\
+         > POST {URL} HTTP/1.1\r\n\
+         > Host: 127.0.0.1:8080\r\n\
+         > User-Agent: curl/8.5.0\r\n\
+         > Accept: */*\r\n\
+         > Content-Type: application/json\r\n\
+         > X-TIMESTAMP: {TS}\r\n\
+         > X-SIGNATURE: {signature}\r\n\
+         > Authorization: Bearer {TOKEN}\r\n\
+         > Content-Length: {len}\r\n\
+         > \r\n\
+         }} [{len} bytes data]\n\
+         * upload completely sent off: {len} bytes\n\
+         < HTTP/1.1 401 Unauthorized\r\n\
+         < content-type: application/json\r\n\
+         <\r\n\
+         {{ [71 bytes data]\n\
+         * Connection #0 to host 127.0.0.1 left intact\n\
+         {{\"responseCode\":\"4017300\",\"responseMessage\":\"Unauthorized. [Signature]\"}}\n"
+    )
+}
+
+#[test]
+fn headers_file_takes_real_curl_verbose_output() {
+    let body = TempFile::new("body.json", minified().bytes());
+    let capture = TempFile::new("curl.txt", curl_verbose(&sign(&minified(), URL)).as_bytes());
+    // Method and URL come from curl's request line.
+    let r = run(
+        &["--headers-file", capture.path(), "--body", body.path()],
+        Some(SECRET),
+    );
+    assert_eq!((r.code, r.last_line()), (0, "valid"), "{r:?}");
+    // Without a request line they are needed.
+    let plain = TempFile::new("plain.txt", format!("X-TIMESTAMP: {TS}\n").as_bytes());
+    let r = run(&["--headers-file", plain.path()], Some(SECRET));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.starts_with("error: pass --method and --url"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_secret_with_extra_trailing_whitespace_is_tried_without_it() {
+    let body = TempFile::new("body.json", BODY.as_bytes());
+    let headers = header_args(&sign(&minified(), URL));
+    // An editor left a space before the line break: the CLI drops only the
+    // line break, the sender's secret had neither.
+    let secret = TempFile::new("secret.txt", format!("{SECRET} \n").as_bytes());
+    let mut args = explain_args(&headers, &body, URL);
+    args.extend(["--client-secret-file", secret.path()]);
+    let r = run(&args, None);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout.contains("note: the signature is valid with the client secret minus its trailing whitespace (1 characters dropped)"),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains("trailing whitespace"), "{r:?}");
+    // The plain secret file still just works.
+    let secret = TempFile::new("secret-lf.txt", format!("{SECRET}\n").as_bytes());
+    let mut args = explain_args(&headers, &body, URL);
+    args.extend(["--secret-file", secret.path()]);
+    let r = run(&args, None);
+    assert_eq!((r.code, r.last_line()), (0, "valid"), "{r:?}");
+}
+
+#[test]
+fn their_string_to_sign_is_compared_field_by_field() {
+    let body = TempFile::new("body.json", BODY.as_bytes());
+    let headers = header_args(&sign(&minified(), URL));
+    let hash = minified().digest().as_str().to_owned();
+    let ours = format!("POST:{URL}:{TOKEN}:{hash}:{TS}");
+
+    // No credentials needed: the comparison is the answer.
+    let mut args = explain_args(&headers, &body, URL);
+    args.extend(["--their-string-to-sign", &ours]);
+    let r = run(&args, None);
+    assert_eq!(
+        (r.code, r.last_line()),
+        (0, "their string-to-sign is identical to ours"),
+        "{r:?}"
+    );
+
+    // They signed the path without the /snap prefix.
+    let theirs = ours.replacen(URL, "/v1.0/qr/qr-mpm-query", 1);
+    let mut args = explain_args(&headers, &body, URL);
+    args.extend(["--their-string-to-sign", &theirs]);
+    let r = run(&args, None);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(
+        r.last_line(),
+        format!(
+            "their string-to-sign differs: EndpointUrl differs: ours \"{URL}\", theirs \"/v1.0/qr/qr-mpm-query\""
+        ),
+        "{r:?}"
+    );
+
+    // They hashed the pretty body: named, and the token never printed.
+    let raw = CanonicalBody::new(BODY.as_bytes(), BodyPolicy::Raw).unwrap();
+    let theirs = ours.replace(&hash, raw.digest().as_str());
+    let mut args = explain_args(&headers, &body, URL);
+    args.extend(["--their-string-to-sign", &theirs]);
+    let r = run(&args, Some(SECRET));
+    assert_eq!((r.code, r.last_line()), (0, "valid"), "{r:?}");
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("their string-to-sign"))
+        .unwrap();
+    assert!(line.contains("body hash differs"), "{line}");
+    assert!(
+        line.ends_with("(theirs is the hash of the raw, un-minified body)"),
+        "{line}"
+    );
+    assert!(!r.stdout.contains(TOKEN), "{r:?}");
+}

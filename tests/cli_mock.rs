@@ -495,7 +495,7 @@ fn request_bad_input_exits_2_before_sending() {
             vec![],
             env[..2].to_vec(),
             GENERATE,
-            "error: no client secret: pass --secret-file FILE or set SNAP_CLIENT_SECRET",
+            "error: no client secret: pass --client-secret-file FILE or set SNAP_CLIENT_SECRET",
         ),
         (
             vec![],
@@ -511,7 +511,14 @@ fn request_bad_input_exits_2_before_sending() {
             vec![],
             env[1..].to_vec(),
             GENERATE,
-            "error: the following required arguments",
+            "error: missing --client-id ID (or SNAP_CLIENT_ID): the token request is signed",
+        ),
+        (
+            vec![],
+            env[2..].to_vec(),
+            GENERATE,
+            "error: missing --client-id ID (or SNAP_CLIENT_ID) and --private-key PEM \
+             (or SNAP_PRIVATE_KEY, a PEM path)",
         ),
         (
             vec!["-H", "no colon"],
@@ -649,7 +656,7 @@ fn serve_mock_bad_input_exits_2_without_listening() {
         ),
         (
             with(partner(&[]), &["--config", path_str(&missing_secret)]),
-            "error: config partners[0]: cannot read secret file",
+            "error: config partners[0]: cannot read client secret file",
         ),
         (partner(&["--profile", "nope"]), "error: unknown profile"),
         (
@@ -811,4 +818,135 @@ async fn pay_trigger_sends_a_notification_signed_with_the_notify_key() {
     AsymmetricVerifier::new(pjp_public)
         .verify(&parts, &header("x-signature"))
         .expect("the notification is signed with the PJP key");
+}
+
+// ------------------------------------------------------- issue 11
+
+/// The value of `-H 'name: value'` in a printed curl command.
+fn curl_header<'a>(command: &'a str, name: &str) -> &'a str {
+    let start = format!("-H '{name}: ");
+    let at = command.find(&start).unwrap() + start.len();
+    let rest = &command[at..];
+    &rest[..rest.find('\'').unwrap()]
+}
+
+#[test]
+fn print_curl_shows_the_signed_request_and_verbose_its_string_to_sign() {
+    let scratch = Scratch::new("print-curl");
+    let mock = Mock::start(&scratch, &[]);
+    let origin = mock.origin();
+
+    // Redacted by default, with a warning; the request is still sent.
+    let r = request(
+        &scratch,
+        &origin,
+        "/v1.0/qr/qr-mpm-generate",
+        GENERATE,
+        &credentials(SECRET),
+        &["--print-curl"],
+    );
+    assert_eq!(
+        (r.code, r.response_code().as_str()),
+        (0, "2004700"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr.starts_with(&format!(
+            "curl \\\n  -X 'POST' \\\n  '{origin}/v1.0/qr/qr-mpm-generate' \\\n"
+        )),
+        "{r:?}"
+    );
+    assert_eq!(
+        curl_header(&r.stderr, "x-signature"),
+        "<redacted: 88 chars>"
+    );
+    assert!(
+        curl_header(&r.stderr, "authorization").starts_with("Bearer <redacted: "),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr.contains(&format!("--data-binary '{GENERATE}'")),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains("will not replay; pass --reveal"), "{r:?}");
+    // Only the transaction is shown, not the token request.
+    assert_eq!(r.stderr.matches("curl \\").count(), 1, "{r:?}");
+
+    // Revealed: the printed signature is the HMAC of the printed
+    // string-to-sign, which names the printed token and timestamp.
+    let query = r#"{"originalPartnerReferenceNo":"INV-1","serviceCode":"47"}"#;
+    let r = request(
+        &scratch,
+        &origin,
+        "/v1.0/qr/qr-mpm-query",
+        query,
+        &credentials(SECRET),
+        &["--print-curl", "--reveal", "--verbose"],
+    );
+    assert_eq!(
+        (r.code, r.response_code().as_str()),
+        (0, "2005100"),
+        "{r:?}"
+    );
+    assert!(!r.stderr.contains("redacted:"), "{r:?}");
+    let string_to_sign = r
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("# string-to-sign: "))
+        .unwrap();
+    let token = curl_header(&r.stderr, "authorization")
+        .strip_prefix("Bearer ")
+        .unwrap();
+    let timestamp = curl_header(&r.stderr, "x-timestamp");
+    let digest = CanonicalBody::new(query.as_bytes(), BodyPolicy::Raw).unwrap();
+    assert_eq!(
+        string_to_sign,
+        format!(
+            "POST:/v1.0/qr/qr-mpm-query:{token}:{}:{timestamp}",
+            digest.digest().as_str()
+        )
+    );
+    let signature = curl_header(&r.stderr, "x-signature");
+    snap_bi::SymmetricSigner::new(&snap_bi::ClientSecret::new(SECRET).unwrap())
+        .verify_bytes(string_to_sign.as_bytes(), signature)
+        .unwrap();
+
+    // --verbose without --reveal keeps the token out.
+    let r = request(
+        &scratch,
+        &origin,
+        "/v1.0/qr/qr-mpm-query",
+        query,
+        &credentials(SECRET),
+        &["--verbose"],
+    );
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("# string-to-sign: POST:/v1.0/qr/qr-mpm-query:<redacted: "))
+        .unwrap_or_else(|| panic!("{r:?}"));
+    assert!(!line.contains(token), "{line}");
+}
+
+#[test]
+fn a_wrong_token_path_is_refused_by_the_mock_as_by_a_real_provider() {
+    let scratch = Scratch::new("token-path");
+    let mock = Mock::start(&scratch, &["--prefix", "/snap"]);
+    // The prefix twice: base URL already ends in /snap.
+    let r = request(
+        &scratch,
+        &format!("{}/snap", mock.origin()),
+        "/v1.0/qr/qr-mpm-generate",
+        GENERATE,
+        &credentials(SECRET),
+        &["--token-path", "/snap/v1.0/access-token/b2b"],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.starts_with(
+            "refused: HTTP 404 Not Found, responseCode 4040002: Invalid Routing. \
+             the token endpoints are /snap/v1.0/access-token/b2b and /snap/v1.0/access-token/b2b2c"
+        ),
+        "{r:?}"
+    );
 }

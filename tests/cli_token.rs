@@ -254,7 +254,7 @@ async fn bad_input_exits_2_before_anything_is_sent() {
         ),
         (
             [b2b_args(&url, &pem), vec!["--provider", "nobank"]].concat(),
-            "error: unknown provider \"nobank\"",
+            "error: unknown profile \"nobank\"",
         ),
         (
             vec!["token", "b2b", "--url", &url, "--private-key", &pem],

@@ -65,3 +65,95 @@ async fn prefixed_provider_verifies_the_full_received_path() {
     );
     running.shutdown().await;
 }
+
+/// Issue 11: a wrong token path must fail locally as it would against the
+/// real provider, and say where the token is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_served_only_on_the_profiles_paths() {
+    let partner = || {
+        (
+            Partner::new("PARTNER01")
+                .with_client_id("CLIENT01")
+                .with_public_key(RsaPublicKey::from_pem(PUBLIC).unwrap()),
+            ClientSecret::new("secret").unwrap(),
+        )
+    };
+    let (p, s) = partner();
+    let standard = MockProvider::builder()
+        .partner(p, s)
+        .prefix("/snap")
+        .build()
+        .unwrap();
+    assert_eq!(
+        standard.token_paths(),
+        [
+            "/snap/v1.0/access-token/b2b",
+            "/snap/v1.0/access-token/b2b2c"
+        ]
+    );
+    let (p, s) = partner();
+    let paydia = MockProvider::builder()
+        .partner(p, s)
+        .profile(ProviderProfile::paydia())
+        .prefix("/snap")
+        .build()
+        .unwrap();
+    // The profile's path already carries the prefix: not doubled.
+    assert_eq!(paydia.token_paths()[0], "/snap/v1.0/access-token/b2b");
+    let (p, s) = partner();
+    let dana = MockProvider::builder()
+        .partner(p, s)
+        .profile(ProviderProfile::dana())
+        .build()
+        .unwrap();
+    assert_eq!(dana.token_paths()[0], "/v1.0/access-token/b2b.htm");
+
+    let running = standard.bind(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let origin = format!("http://{}", running.local_addr());
+    let token = |path: &str| {
+        let signer =
+            TokenRequestSigner::builder("CLIENT01", RsaPrivateKey::from_pem(PRIVATE).unwrap())
+                .b2b_url(format!("{origin}{path}"))
+                .b2b2c_url(format!("{origin}{path}"))
+                .build()
+                .unwrap();
+        async move {
+            let now = snap_bi::TimestampFormat::JakartaSeconds.format(chrono::Utc::now());
+            let request = signer.b2b(&now).unwrap();
+            let (parts, body) = request.into_parts();
+            let response = hyper_client()
+                .request(http::Request::from_parts(parts, Full::new(body)))
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            )
+        }
+    };
+    // The wrong prefix twice over, and a made-up version: refused, with the
+    // right path in the message.
+    for wrong in [
+        "/snap/snap/v1.0/access-token/b2b",
+        "/snap/v2.0/access-token/b2b",
+        "/snap/v1.0/access-token/b2b.htm",
+    ] {
+        let (status, body) = token(wrong).await;
+        assert_eq!(
+            (status, &body["responseCode"]),
+            (404, &"4040002".into()),
+            "{wrong}: {body}"
+        );
+        let message = body["responseMessage"].as_str().unwrap();
+        assert!(
+            message.contains("/snap/v1.0/access-token/b2b and /snap/v1.0/access-token/b2b2c"),
+            "{message}"
+        );
+    }
+    let (status, body) = token("/snap/v1.0/access-token/b2b").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["accessToken"].is_string(), "{body}");
+    running.shutdown().await;
+}

@@ -409,3 +409,81 @@ async fn a_wrong_secret_is_explained_in_the_rejection() {
     );
     running.shutdown().await;
 }
+
+/// Issue 11: the default `X-EXTERNAL-ID` must fit every field that echoes it.
+/// The layer generates the id; the query names the payment by it alone, and
+/// the cancel does too, so `originalExternalId` (≤ 32) accepts it both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_external_id_round_trips_through_original_external_id() {
+    use snap_bi::external_id::ORIGINAL_EXTERNAL_ID_MAX_LENGTH;
+    use snap_bi::qris::{QrMpmCancelResponse, QrMpmQueryResponse};
+
+    let (running, origin) = start(None).await;
+    let sent_ids: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = sent_ids.clone();
+    let recording = tower::service_fn(move |request: http::Request<Full<Bytes>>| {
+        if let Some(id) = request.headers().get("x-external-id") {
+            seen.lock().unwrap().push(id.to_str().unwrap().to_owned());
+        }
+        hyper_client().request(request)
+    });
+    let client = ServiceBuilder::new()
+        .layer(layer(&origin, SECRET))
+        .service(recording);
+
+    let (status, generated) = json(
+        client
+            .clone()
+            .oneshot(post(&origin, "/snap/v1.0/qr/qr-mpm-generate", GENERATE))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{generated}");
+    let external_id = sent_ids.lock().unwrap()[0].clone();
+    assert_eq!(external_id.len(), ORIGINAL_EXTERNAL_ID_MAX_LENGTH);
+
+    let query = format!(r#"{{"originalExternalId":"{external_id}","serviceCode":"47"}}"#);
+    let response = client
+        .clone()
+        .oneshot(post(&origin, "/snap/v1.0/qr/qr-mpm-query", &query))
+        .await
+        .unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let queried = QrMpmQueryResponse::from_json(&bytes).unwrap();
+    assert_eq!(
+        queried.response_code.as_str(),
+        "2005100",
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(
+        queried.original_external_id.as_deref(),
+        Some(external_id.as_str())
+    );
+    assert_eq!(
+        queried.original_reference_no.as_deref(),
+        generated["referenceNo"].as_str()
+    );
+
+    let cancel = format!(
+        r#"{{"originalExternalId":"{external_id}","merchantId":"M-1","reason":"changed mind"}}"#
+    );
+    let response = client
+        .oneshot(post(&origin, "/snap/v1.0/qr/qr-mpm-cancel", &cancel))
+        .await
+        .unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let canceled = QrMpmCancelResponse::from_json(&bytes).unwrap();
+    assert_eq!(
+        canceled.response_code.as_str(),
+        "2007700",
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(
+        canceled.original_reference_no.as_deref(),
+        generated["referenceNo"].as_str()
+    );
+    running.shutdown().await;
+}

@@ -581,7 +581,8 @@ impl RequestSignerBuilder {
         self
     }
 
-    /// The `X-EXTERNAL-ID` generator (default: 36 digits, random prefix).
+    /// The `X-EXTERNAL-ID` generator (default: 32 digits with a random prefix, so the id
+    /// fits `originalExternalId`).
     pub fn external_ids(mut self, generator: ExternalIdGenerator) -> Self {
         self.external_ids = Some(Arc::new(generator));
         self

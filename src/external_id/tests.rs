@@ -49,8 +49,33 @@ fn all_digits_and_configured_length() {
             assert_eq!(ExternalId::parse(id.as_str()).unwrap(), id);
         }
     }
-    assert_eq!(ExternalIdGenerator::new().length(), 36);
-    assert_eq!(ExternalIdGenerator::default().next_id().as_str().len(), 36);
+    assert_eq!(ExternalIdGenerator::new().length(), 32);
+    assert_eq!(ExternalIdGenerator::default().next_id().as_str().len(), 32);
+}
+
+#[test]
+fn default_ids_fit_every_field_that_echoes_them() {
+    // `originalExternalId` is capped at 32; a default id must be usable there.
+    assert_eq!(DEFAULT_LENGTH, ORIGINAL_EXTERNAL_ID_MAX_LENGTH);
+    let id = ExternalIdGenerator::new().next_id();
+    assert!(id.fits_original_external_id(), "{id}");
+    let id = ExternalIdGenerator::builder().build().unwrap().next_id();
+    assert_eq!(id.as_str().len(), 32);
+    assert!(id.fits_original_external_id());
+    // Longer ids are valid headers but cannot be echoed.
+    let long = seeded(33, 1).next_id();
+    assert!(ExternalId::parse(long.as_str()).is_ok());
+    assert!(!long.fits_original_external_id());
+}
+
+#[test]
+fn default_prefix_keeps_sixteen_random_digits() {
+    let g = ExternalIdGenerator::builder()
+        .prefix_seed(u64::MAX)
+        .build()
+        .unwrap();
+    // u64::MAX = 18446744073709551615: its last 16 digits, then the counter.
+    assert_eq!(g.next_id().as_str(), "67440737095516150000000000000000");
 }
 
 #[test]

@@ -80,3 +80,71 @@ fn debug_is_redacted() {
     let k = RsaPrivateKey::from_pem(PKCS8).unwrap();
     assert_eq!(format!("{k:?}"), "RsaPrivateKey(<redacted, 2048 bits>)");
 }
+
+/// Throwaway keys of other algorithms (openssl genpkey), for the error wording.
+const EC_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgItnmbUUPfEFowpoC
+SxTTgE94lNrlpEAlX2kPFoIIqUChRANCAARH5dIKf8lMbwBYNMXFmfyoKtpNlLpI
+2qXbZhEuvTmetr/xLSaDLebRuUm2Mk/iJJo9Q0KJRjOcargfP5BuieoO
+-----END PRIVATE KEY-----
+";
+const EC_SEC1: &str = "-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEICLZ5m1FD3xBaMKaAksU04BPeJTa5aRAJV9pDxaCCKlAoAoGCCqGSM49
+AwEHoUQDQgAER+XSCn/JTG8AWDTFxZn8qCraTZS6SNql22YRLr05nra/8S0mgy3m
+0blJtjJP4iSaPUNCiUYznGq4Hz+QbonqDg==
+-----END EC PRIVATE KEY-----
+";
+const EC_SPKI: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAER+XSCn/JTG8AWDTFxZn8qCraTZS6
+SNql22YRLr05nra/8S0mgy3m0blJtjJP4iSaPUNCiUYznGq4Hz+QbonqDg==
+-----END PUBLIC KEY-----
+";
+const ED25519_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIB45akgQ/UUVJIb53WhIEI7ckTfeh6cV555VWSrtD11b
+-----END PRIVATE KEY-----
+";
+
+#[test]
+fn other_algorithms_are_named_in_words() {
+    let expected = "an EC key; SNAP needs RSA ≥ 2048 bits";
+    for (what, error) in [
+        ("pkcs8", RsaPrivateKey::from_pem(EC_PKCS8).unwrap_err()),
+        ("sec1", RsaPrivateKey::from_pem(EC_SEC1).unwrap_err()),
+        ("spki", RsaPublicKey::from_pem(EC_SPKI).unwrap_err()),
+    ] {
+        assert_eq!(error, KeyError::NotRsa { found: "an EC key" }, "{what}");
+        assert_eq!(error.to_string(), expected, "{what}");
+    }
+    // Without the PEM armour too.
+    let bare: String = EC_PKCS8
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    assert_eq!(
+        RsaPrivateKey::from_pem(&bare).unwrap_err().to_string(),
+        expected
+    );
+    assert_eq!(
+        RsaPrivateKey::from_pem(ED25519_PKCS8)
+            .unwrap_err()
+            .to_string(),
+        "an Ed25519 key; SNAP needs RSA ≥ 2048 bits"
+    );
+}
+
+#[test]
+fn backend_reason_codes_never_reach_the_message() {
+    let damaged = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    let e = RsaPrivateKey::from_pem(damaged).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("not a valid RSA PKCS#8 private key: its DER"),
+        "{text}"
+    );
+    for backend in ["InvalidEncoding", "WrongAlgorithm", "KeyRejected"] {
+        assert!(!text.contains(backend), "{text}");
+    }
+    let e = RsaPublicKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+        .unwrap_err();
+    assert!(!e.to_string().contains("InvalidEncoding"), "{e}");
+}

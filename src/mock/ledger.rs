@@ -75,6 +75,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::external_id::ORIGINAL_EXTERNAL_ID_MAX_LENGTH;
 use crate::qris::emv::{AdditionalData, EmvError, QrisMerchant};
 use crate::qris::{
     Amount, Currency, Money, QrMpmCancelRequest, QrMpmCancelResponse, QrMpmGenerateRequest,
@@ -933,7 +934,7 @@ impl Ledger {
         optional_text(
             "originalExternalId",
             request.original_external_id.as_deref(),
-            32,
+            ORIGINAL_EXTERNAL_ID_MAX_LENGTH,
         )?;
         optional_text("merchantId", request.merchant_id.as_deref(), 64)?;
         optional_text("subMerchantId", request.sub_merchant_id.as_deref(), 32)?;
@@ -1154,7 +1155,11 @@ fn find_reference(book: &Book, reference: &str) -> Option<String> {
 fn check_identifiers(ids: Identifiers<'_>) -> Result<(), Reject> {
     optional_text("originalReferenceNo", ids.reference_no, 64)?;
     optional_text("originalPartnerReferenceNo", ids.partner_reference_no, 64)?;
-    optional_text("originalExternalId", ids.external_id, 32)?;
+    optional_text(
+        "originalExternalId",
+        ids.external_id,
+        ORIGINAL_EXTERNAL_ID_MAX_LENGTH,
+    )?;
     if ids.reference_no.is_none() && ids.partner_reference_no.is_none() && ids.external_id.is_none()
     {
         return Err(Reject::mandatory("originalReferenceNo"));

@@ -11,7 +11,7 @@
 //!
 //! | route (under the optional prefix) | what |
 //! |---|---|
-//! | `POST /v1.0/access-token/b2b`, `…/b2b2c` | token issuance (RSA over `clientId\|timestamp`) |
+//! | `POST /v1.0/access-token/b2b`, `…/b2b2c` (the profile's token paths, see [`MockProvider::token_paths`]) | token issuance (RSA over `clientId\|timestamp`); any other `…/access-token/…` path is `4040002` |
 //! | `POST /v1.0/qr/qr-mpm-generate`, `-query`, `-cancel`, `-refund` | QRIS MPM services 47, 51, 77, 78 (HMAC-SHA512 with the issued token) |
 //! | `POST /mock/qr-mpm-pay`, `/mock/qr-mpm-fail` | test control, unauthenticated: `{"originalReferenceNo":"…"}` marks the payment paid / failed and sends the notification (service 52) |
 //!
@@ -225,8 +225,15 @@ impl MockProviderBuilder {
         let handler = QrisHandler {
             state: state.clone(),
         };
+        let token = self.profile.token();
+        let token_paths = [
+            token_path(&self.prefix, token.b2b_path()),
+            token_path(&self.prefix, token.b2b2c_path()),
+        ];
         Ok(MockProvider {
             inner: Arc::new(Routes {
+                token_paths,
+                profile_name: self.profile.name().to_owned(),
                 prefix: self.prefix,
                 issuer,
                 qris: verify.layer(handler),
@@ -253,6 +260,9 @@ impl fmt::Debug for MockProvider {
 
 struct Routes {
     prefix: String,
+    /// The B2B and B2B2C token paths, in full: the only token routes.
+    token_paths: [String; 2],
+    profile_name: String,
     issuer: TokenIssuer,
     qris: VerifyService<QrisHandler>,
     state: Arc<State>,
@@ -292,6 +302,14 @@ impl MockProvider {
             clock: Arc::new(SystemClock),
             ledger: None,
         }
+    }
+
+    /// The full paths of the B2B and B2B2C token endpoints: the profile's
+    /// token paths, under the prefix unless they already start with it. No
+    /// other path issues tokens (a real provider would answer 404 there).
+    pub fn token_paths(&self) -> [&str; 2] {
+        let [b2b, b2b2c] = &self.inner.token_paths;
+        [b2b, b2b2c]
     }
 
     /// The payment ledger (to inspect state in tests).
@@ -351,12 +369,20 @@ impl MockProvider {
             return not_found();
         };
         let path = path.to_owned();
-        if path.contains("/access-token/") {
+        if routes.token_paths.iter().any(|p| p == request.uri().path()) {
             let response = match routes.issuer.clone().oneshot(request).await {
                 Ok(response) => response,
                 Err(never) => match never {},
             };
             return response.map(box_full);
+        }
+        if path.contains("/access-token/") {
+            // Any other token path is what the real provider would 404 on:
+            // say where the token is instead of issuing one.
+            return not_found_detail(&format!(
+                "the token endpoints are {} and {} (profile {})",
+                routes.token_paths[0], routes.token_paths[1], routes.profile_name
+            ));
         }
         if let Some(action) = path.strip_prefix("/mock/") {
             return trigger(&routes.state, action, request).await;
@@ -410,6 +436,29 @@ fn not_found() -> Response<MockBody> {
         StatusCode::NOT_FOUND,
         br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#.to_vec(),
     )
+}
+
+/// `4040002 Invalid Routing` with what would have been right.
+fn not_found_detail(detail: &str) -> Response<MockBody> {
+    let body = serde_json::json!({
+        "responseCode": "4040002",
+        "responseMessage": format!("Invalid Routing. {detail}"),
+    });
+    json_response(StatusCode::NOT_FOUND, body.to_string().into_bytes())
+}
+
+/// Where the mock serves a profile's token `path`: under the prefix, unless
+/// the profile's path already starts with it (paydia's `/snap/v1.0/…` under
+/// `--prefix /snap`), so that `base_url() + path` and the profile agree.
+fn token_path(prefix: &str, path: &str) -> String {
+    let under_prefix = path
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.starts_with('/'));
+    if prefix.is_empty() || under_prefix {
+        path.to_owned()
+    } else {
+        format!("{prefix}{path}")
+    }
 }
 
 /// The verified QRIS handler behind the [`VerifyLayer`].

@@ -72,3 +72,82 @@ fn debug_is_redacted() {
     assert!(!format!("{secret:?}").contains("super"));
     assert!(!format!("{:?}", SymmetricSigner::new(&secret)).contains("super"));
 }
+
+fn scratch_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("snap-bi-secret-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn from_file_drops_exactly_one_trailing_line_break() {
+    for (name, contents, expected) in [
+        ("lf", &b"secret\n"[..], "secret"),
+        ("crlf", b"secret\r\n", "secret"),
+        ("none", b"secret", "secret"),
+        ("two", b"secret\n\n", "secret\n"),
+        ("space", b"secret \n", "secret "),
+        ("leading", b" secret\n", " secret"),
+    ] {
+        let path = scratch_file(name, contents);
+        let secret = ClientSecret::from_file(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(secret.expose_secret(), expected, "{name}");
+    }
+}
+
+#[test]
+fn from_file_and_new_sign_alike_for_echoed_files() {
+    // `echo secret > secret.txt`: the file and the literal give one signature.
+    let path = scratch_file("echo", b"myclientsecret\n");
+    let from_file = SymmetricSigner::new(&ClientSecret::from_file(&path).unwrap());
+    std::fs::remove_file(&path).unwrap();
+    let literal = signer("myclientsecret");
+    assert_eq!(
+        from_file.sign_bytes(b"x").as_str(),
+        literal.sign_bytes(b"x").as_str()
+    );
+}
+
+#[test]
+fn from_file_errors_name_the_file_never_the_secret() {
+    let missing = std::env::temp_dir().join("snap-bi-no-such-secret-file");
+    let e = ClientSecret::from_file(&missing).unwrap_err();
+    assert!(matches!(e, SecretError::Read { .. }), "{e:?}");
+    assert!(e.to_string().contains("snap-bi-no-such-secret-file"), "{e}");
+
+    let path = scratch_file("empty", b"\n");
+    let e = ClientSecret::from_file(&path).unwrap_err();
+    assert!(matches!(e, SecretError::Empty { .. }), "{e:?}");
+    assert!(
+        e.to_string().ends_with("holds an empty client secret"),
+        "{e}"
+    );
+
+    std::fs::write(&path, b"s\xffcret-value").unwrap();
+    let e = ClientSecret::from_file(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(e, SecretError::NotText { .. }), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("cret-value"));
+}
+
+#[test]
+fn from_env_reads_a_set_variable_and_names_an_unset_one() {
+    let e = ClientSecret::from_env("SNAP_BI_TEST_SURELY_UNSET_VARIABLE").unwrap_err();
+    assert!(matches!(e, SecretError::NotSet { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "SNAP_BI_TEST_SURELY_UNSET_VARIABLE is not set"
+    );
+    // Environment edits need `unsafe` in edition 2024; the CLI tests set
+    // SNAP_CLIENT_SECRET on child processes instead. PATH is always set.
+    if let Ok(path) = std::env::var("PATH")
+        && !path.is_empty()
+        && !path.ends_with('\n')
+    {
+        assert_eq!(
+            ClientSecret::from_env("PATH").unwrap().expose_secret(),
+            path
+        );
+    }
+}

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use snap_bi::explain::SignatureScheme;
 use snap_bi::{BodyPolicy, EmptyBodyRule, SignatureEncoding, TimestampFormat};
 
-/// Environment variable holding the client secret when `--secret-file` is absent.
+/// Environment variable holding the client secret when `--client-secret-file` is absent.
 pub(crate) const SECRET_ENV: &str = "SNAP_CLIENT_SECRET";
 /// Environment variable holding the client id when `--client-id` is absent (`token b2b`).
 pub(crate) const CLIENT_ID_ENV: &str = "SNAP_CLIENT_ID";
@@ -21,7 +21,7 @@ pub(crate) const CHANNEL_ID_ENV: &str = "SNAP_CHANNEL_ID";
 /// Sign, verify, minify and explain Bank Indonesia SNAP API requests.
 ///
 /// Secrets are never taken from the command line: the client secret comes
-/// from `--secret-file` or `SNAP_CLIENT_SECRET`, private keys from PEM files.
+/// from `--client-secret-file` or `SNAP_CLIENT_SECRET`, private keys from PEM files.
 ///
 /// Exit status: 0 ok / signature valid, 1 signature does not verify or the
 /// provider refused (reason on stderr), 2 bad input (reason on stderr). The
@@ -95,7 +95,7 @@ pub(crate) enum Command {
     /// Credentials come from the environment (or the matching flags):
     /// SNAP_CLIENT_ID, SNAP_PRIVATE_KEY (a PEM path, signs the token request
     /// and, for RSA-signing profiles such as dana, the request itself),
-    /// SNAP_CLIENT_SECRET (or --secret-file; HMAC-signing profiles),
+    /// SNAP_CLIENT_SECRET (or --client-secret-file; HMAC-signing profiles),
     /// SNAP_PARTNER_ID (default: the client id) and SNAP_CHANNEL_ID (default
     /// 95221). The token comes from --base-url plus --token-path, which
     /// defaults to the profile's B2B token path (/v1.0/access-token/b2b for
@@ -163,16 +163,18 @@ pub(crate) struct RequestCmdArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) token_path: Option<String>,
     /// The X-CLIENT-KEY (client ID). Read from SNAP_CLIENT_ID when absent.
+    // Optional for clap so that a missing one is reported by `request`
+    // itself, naming the environment variable too.
     #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]
-    pub(crate) client_id: String,
+    pub(crate) client_id: Option<String>,
     /// PEM file with the RSA private key. Read from SNAP_PRIVATE_KEY (a path)
     /// when absent.
     #[arg(long, value_name = "PEM", env = PRIVATE_KEY_ENV)]
-    pub(crate) private_key: PathBuf,
+    pub(crate) private_key: Option<PathBuf>,
     /// File holding the client secret (one trailing newline is ignored).
     /// Without it, SNAP_CLIENT_SECRET is used. Not needed by RSA-signing
     /// profiles (dana).
-    #[arg(long, value_name = "F")]
+    #[arg(long = "client-secret-file", alias = "secret-file", value_name = "F")]
     pub(crate) secret_file: Option<PathBuf>,
     /// The X-PARTNER-ID. Read from SNAP_PARTNER_ID; defaults to the client ID.
     #[arg(long, value_name = "ID", env = PARTNER_ID_ENV)]
@@ -187,10 +189,21 @@ pub(crate) struct RequestCmdArgs {
     /// Give up after this many seconds (token and request together).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub(crate) timeout: u64,
-    /// Print the headers actually sent (signature and tokens redacted) and
-    /// the response status and headers to stderr.
+    /// Print the headers actually sent (signature and tokens redacted), the
+    /// string-to-sign of the sent request (token redacted unless --reveal)
+    /// and the response status and headers to stderr.
     #[arg(long)]
     pub(crate) verbose: bool,
+    /// Print the signed request as a curl command on stderr (every header,
+    /// the exact body), then send it. Tokens and the signature are redacted
+    /// unless --reveal, and the command then does not replay.
+    #[arg(long)]
+    pub(crate) print_curl: bool,
+    /// Show the access token and the signature in --print-curl and in the
+    /// --verbose string-to-sign. They are credentials: mind where the output
+    /// goes.
+    #[arg(long)]
+    pub(crate) reveal: bool,
     #[command(flatten)]
     pub(crate) tls: TlsArgs,
 }
@@ -214,7 +227,7 @@ pub(crate) struct ServeMockArgs {
     pub(crate) public_key: Option<PathBuf>,
     /// File holding the partner's client secret (one trailing newline is
     /// ignored). Without it, SNAP_CLIENT_SECRET is used.
-    #[arg(long, value_name = "F", requires = "client_id")]
+    #[arg(long, alias = "secret-file", value_name = "F", requires = "client_id")]
     pub(crate) client_secret_file: Option<PathBuf>,
     /// JSON config file with more partners and defaults for the options below.
     #[arg(long, value_name = "FILE")]
@@ -266,12 +279,17 @@ pub(crate) struct TokenB2bArgs {
     /// Provider preset for the request's shape: grant field spelling,
     /// X-PARTNER-ID, timestamp style (aspi-standard, bca, bri, dana, doku,
     /// midtrans, paydia).
-    #[arg(long, value_name = "NAME", default_value = "aspi-standard")]
-    pub(crate) provider: String,
-    /// X-TIMESTAMP layout; defaults to the provider's.
+    #[arg(
+        long,
+        alias = "provider",
+        value_name = "NAME",
+        default_value = "aspi-standard"
+    )]
+    pub(crate) profile: String,
+    /// X-TIMESTAMP layout; defaults to the profile's.
     #[arg(long, value_enum, value_name = "STYLE")]
     pub(crate) timestamp_style: Option<TimestampStyleArg>,
-    /// X-PARTNER-ID to send when the provider expects one (defaults to the
+    /// X-PARTNER-ID to send when the profile expects one (defaults to the
     /// client ID).
     #[arg(long, value_name = "ID")]
     pub(crate) partner_id: Option<String>,
@@ -324,7 +342,7 @@ pub(crate) enum SignCommand {
     /// HMAC-SHA512 transaction signature, keyed with the client secret.
     ///
     /// String-to-sign: METHOD:EndpointUrl:AccessToken:sha256hex(minify(body)):Timestamp.
-    /// The client secret is read from --secret-file, else from SNAP_CLIENT_SECRET.
+    /// The client secret is read from --client-secret-file, else from SNAP_CLIENT_SECRET.
     Symmetric(SignSymmetricArgs),
     /// SHA256withRSA transaction or notification signature.
     ///
@@ -342,7 +360,7 @@ pub(crate) enum VerifyCommand {
     /// Verify an HMAC-SHA512 transaction signature (base64 or hex).
     ///
     /// String-to-sign: METHOD:EndpointUrl:AccessToken:sha256hex(minify(body)):Timestamp.
-    /// The client secret is read from --secret-file, else from SNAP_CLIENT_SECRET.
+    /// The client secret is read from --client-secret-file, else from SNAP_CLIENT_SECRET.
     Symmetric(VerifySymmetricArgs),
     /// Verify a SHA256withRSA transaction or notification signature (base64 or hex).
     ///
@@ -365,7 +383,9 @@ pub(crate) struct RequestArgs {
     /// `/v1.0/transfer-va/report?startDate=2024-01-01`). Used unchanged.
     #[arg(long, value_name = "URL")]
     pub(crate) url: String,
-    /// The X-TIMESTAMP header value, used byte for byte.
+    /// The X-TIMESTAMP header value, used byte for byte. When signing, `now`
+    /// stands for the current time in the --profile's format (printed as a
+    /// `timestamp:` line before the result, to send as X-TIMESTAMP).
     #[arg(long, value_name = "TS")]
     pub(crate) timestamp: String,
     /// File holding the request body (`-` for standard input). Without it the
@@ -411,7 +431,7 @@ pub(crate) struct SymmetricArgs {
     pub(crate) token: String,
     /// File holding the client secret (one trailing newline is ignored).
     /// Without it, the secret is read from SNAP_CLIENT_SECRET.
-    #[arg(long, value_name = "F")]
+    #[arg(long = "client-secret-file", alias = "secret-file", value_name = "F")]
     pub(crate) secret_file: Option<PathBuf>,
 }
 
@@ -420,9 +440,21 @@ pub(crate) struct SymmetricArgs {
 pub(crate) struct SignSymmetricArgs {
     #[command(flatten)]
     pub(crate) symmetric: SymmetricArgs,
-    /// Signature encoding: base64 (the standard) or hex (BRI).
-    #[arg(long, value_enum, value_name = "ENC", default_value_t = EncodingArg::Base64)]
-    pub(crate) encoding: EncodingArg,
+    /// Signature encoding: base64 (the standard) or hex (BRI). Defaults to
+    /// the --profile's.
+    #[arg(long, value_enum, value_name = "ENC")]
+    pub(crate) encoding: Option<EncodingArg>,
+    #[command(flatten)]
+    pub(crate) profile: SignProfileArgs,
+}
+
+/// The provider preset of a `sign` subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct SignProfileArgs {
+    /// Provider preset whose X-TIMESTAMP format `--timestamp now` uses
+    /// (aspi-standard, bca, bri, dana, doku, midtrans, paydia).
+    #[arg(long, value_name = "NAME", default_value = "aspi-standard")]
+    pub(crate) profile: String,
 }
 
 /// `snap-bi verify symmetric`.
@@ -444,6 +476,8 @@ pub(crate) struct VerifySymmetricArgs {
 pub(crate) struct SignAsymmetricArgs {
     #[command(flatten)]
     pub(crate) request: RequestArgs,
+    #[command(flatten)]
+    pub(crate) profile: SignProfileArgs,
     /// PEM file with the RSA private key (PKCS#8 or PKCS#1, unencrypted, at
     /// least 2048 bits).
     #[arg(long, value_name = "PEM")]
@@ -479,7 +513,9 @@ pub(crate) struct TokenArgs {
     /// The X-CLIENT-KEY (client ID).
     #[arg(long, value_name = "ID")]
     pub(crate) client_id: String,
-    /// The X-TIMESTAMP header value, used byte for byte.
+    /// The X-TIMESTAMP header value, used byte for byte. When signing, `now`
+    /// stands for the current time in the --profile's token timestamp format
+    /// (printed as a `timestamp:` line before the result).
     #[arg(long, value_name = "TS")]
     pub(crate) timestamp: String,
     /// Print the `string-to-sign:` line before the result.
@@ -492,6 +528,8 @@ pub(crate) struct TokenArgs {
 pub(crate) struct SignTokenArgs {
     #[command(flatten)]
     pub(crate) token: TokenArgs,
+    #[command(flatten)]
+    pub(crate) profile: SignProfileArgs,
     /// PEM file with the RSA private key (PKCS#8 or PKCS#1, unencrypted, at
     /// least 2048 bits).
     #[arg(long, value_name = "PEM")]
@@ -514,19 +552,23 @@ pub(crate) struct VerifyTokenArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
     /// HTTP method of the request; upper-cased (SNAP signs it upper case).
+    /// Taken from the request line of --headers-file when absent.
     #[arg(long, value_name = "METHOD")]
-    pub(crate) method: String,
+    pub(crate) method: Option<String>,
     /// The request target as sent: `/path?query`, or `https://host/path?query`.
+    /// Taken from the request line of --headers-file when absent.
     #[arg(long, value_name = "URL")]
-    pub(crate) url: String,
+    pub(crate) url: Option<String>,
     /// A request header as `Name: value` (repeatable). X-SIGNATURE and
     /// X-TIMESTAMP are required; Authorization carries the token of symmetric
     /// signatures, X-CLIENT-KEY the client id of token requests, Host the host
     /// of absolute-URL variants.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub(crate) headers: Vec<String>,
-    /// File of `Name: value` header lines, as curl prints them: blank lines,
-    /// `#` comments, a leading request line and `> ` prefixes are skipped.
+    /// File of `Name: value` header lines (blank lines, `#` comments and a
+    /// leading request line skipped), or the whole output of `curl -v`: then
+    /// only its `> ` request lines are read (`*`, `<`, `{ [n bytes data]`
+    /// and response body lines are skipped).
     #[arg(long, value_name = "FILE")]
     pub(crate) headers_file: Option<PathBuf>,
     /// File holding the request body exactly as sent (`-` for standard input).
@@ -535,7 +577,7 @@ pub(crate) struct ExplainArgs {
     pub(crate) body: Option<PathBuf>,
     /// File holding the client secret, for symmetric signatures (one trailing
     /// newline is ignored). Without it, SNAP_CLIENT_SECRET is used if set.
-    #[arg(long, value_name = "F")]
+    #[arg(long = "client-secret-file", alias = "secret-file", value_name = "F")]
     pub(crate) secret_file: Option<PathBuf>,
     /// PEM file with the signer's RSA public key, for asymmetric transaction
     /// and access-token signatures.
@@ -558,6 +600,11 @@ pub(crate) struct ExplainArgs {
     /// Print the diagnosis as one JSON document instead of the table.
     #[arg(long)]
     pub(crate) json: bool,
+    /// The provider's string-to-sign (from its logs or support ticket), e.g.
+    /// `POST:/v1.0/…:TOKEN:bodyhash:TIMESTAMP`: compared with ours field by
+    /// field, naming the first field that differs. Needs no credentials.
+    #[arg(long, value_name = "STRING")]
+    pub(crate) their_string_to_sign: Option<String>,
 }
 
 /// `--scheme` values.

@@ -1,13 +1,15 @@
 //! Reading the inputs of a subcommand: files, standard input, the client
 //! secret, RSA keys, and the signed parts of a transaction.
 
-use std::env::{self, VarError};
+use std::env;
 use std::io::Read;
 use std::path::Path;
 
+use chrono::Utc;
+
 use snap_bi::{
     BodyPolicy, CanonicalBody, ClientSecret, EmptyBodyRule, KeyError, KeyOptions, ProviderProfile,
-    RsaPrivateKey, RsaPublicKey, TransactionParts,
+    RsaPrivateKey, RsaPublicKey, SecretError, TimestampFormat, TransactionParts,
 };
 
 use super::args::{PublicKeyArgs, RequestArgs, SECRET_ENV};
@@ -50,32 +52,22 @@ pub(crate) fn read_file(path: &Path, what: &str) -> CliResult<Vec<u8>> {
         .map_err(|e| CliError::input(format!("cannot read {what} {}: {e}", path.display())))
 }
 
-/// The client secret: the contents of `secret_file` (minus one trailing
-/// newline), else the `SNAP_CLIENT_SECRET` environment variable. Error
-/// messages name the source, never the secret.
+/// The client secret: the contents of `secret_file`, else the
+/// `SNAP_CLIENT_SECRET` environment variable, minus one trailing line break
+/// either way ([`ClientSecret::from_file`], [`ClientSecret::from_env`]: an
+/// application using those reads the same secret). Error messages name the
+/// source, never the secret.
 pub(crate) fn client_secret(secret_file: Option<&Path>) -> CliResult<ClientSecret> {
-    let (secret, source) = match secret_file {
-        Some(path) => {
-            let bytes = read_file(path, "secret file")?;
-            let mut text = String::from_utf8(bytes).map_err(|_| {
-                CliError::input(format!("secret file {} is not UTF-8 text", path.display()))
-            })?;
-            strip_one_newline(&mut text);
-            (text, format!("secret file {}", path.display()))
-        }
-        None => match env::var(SECRET_ENV) {
-            Ok(text) => (text, SECRET_ENV.to_owned()),
-            Err(VarError::NotPresent) => {
-                return Err(CliError::input(format!(
-                    "no client secret: pass --secret-file FILE or set {SECRET_ENV}"
-                )));
-            }
-            Err(VarError::NotUnicode(_)) => {
-                return Err(CliError::input(format!("{SECRET_ENV} is not UTF-8 text")));
-            }
-        },
+    let secret = match secret_file {
+        Some(path) => ClientSecret::from_file(path),
+        None => ClientSecret::from_env(SECRET_ENV),
     };
-    ClientSecret::new(secret).map_err(|e| CliError::input(format!("{source}: {e}")))
+    secret.map_err(|e| match e {
+        SecretError::NotSet { .. } => CliError::input(format!(
+            "no client secret: pass --client-secret-file FILE or set {SECRET_ENV}"
+        )),
+        e => CliError::input(e.to_string()),
+    })
 }
 
 /// Like [`client_secret`], but `None` when neither the file nor the
@@ -87,16 +79,6 @@ pub(crate) fn optional_client_secret(
         return Ok(None);
     }
     client_secret(secret_file).map(Some)
-}
-
-/// Drops one trailing `\n` or `\r\n`, as left by editors and `echo`.
-fn strip_one_newline(text: &mut String) {
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-    }
 }
 
 /// Parses the private key in the PEM file at `path`.
@@ -126,6 +108,24 @@ pub(crate) fn public_key(args: &PublicKeyArgs) -> CliResult<RsaPublicKey> {
     })
 }
 
+/// The `--timestamp` value: used as given, except `now`, which becomes the
+/// current time in `now_format` when signing and is refused when verifying
+/// (a verification needs the X-TIMESTAMP that was sent).
+pub(crate) fn timestamp_arg(raw: &str, now_format: Option<TimestampFormat>) -> CliResult<String> {
+    if raw != NOW {
+        return Ok(raw.to_owned());
+    }
+    match now_format {
+        Some(format) => Ok(format.format(Utc::now()).as_str().to_owned()),
+        None => Err(CliError::input(
+            "--timestamp now only works when signing; verifying needs the X-TIMESTAMP that was sent",
+        )),
+    }
+}
+
+/// The `--timestamp` value that stands for the current time.
+pub(crate) const NOW: &str = "now";
+
 /// The signed parts of a transaction request, loaded from the arguments.
 #[derive(Debug)]
 pub(crate) struct Request {
@@ -138,8 +138,11 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// Reads the body file (if any) and upper-cases the method.
-    pub(crate) fn load(args: &RequestArgs) -> CliResult<Self> {
+    /// Reads the body file (if any) and upper-cases the method. `now_format`
+    /// is the format `--timestamp now` stands for when signing, `None` when
+    /// verifying (where `now` is refused).
+    pub(crate) fn load(args: &RequestArgs, now_format: Option<TimestampFormat>) -> CliResult<Self> {
+        let timestamp = timestamp_arg(&args.timestamp, now_format)?;
         let body = match &args.body {
             Some(path) => read_input(Some(path), "body file")?,
             None => Vec::new(),
@@ -147,11 +150,16 @@ impl Request {
         Ok(Self {
             method: args.method.to_ascii_uppercase(),
             url: args.url.clone(),
-            timestamp: args.timestamp.clone(),
+            timestamp,
             body,
             policy: args.body_policy(),
             rule: args.empty_body_rule.into(),
         })
+    }
+
+    /// The X-TIMESTAMP signed (`now` resolved).
+    pub(crate) fn timestamp(&self) -> &str {
+        &self.timestamp
     }
 
     /// The body as hashed: minified (unless `--raw-body`) with its digest.

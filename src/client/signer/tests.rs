@@ -43,7 +43,7 @@ fn symmetric_headers_and_signature_verify() {
     assert_eq!(h["x-partner-id"], "P1");
     assert_eq!(h["channel-id"], "95221");
     assert_eq!(h["authorization"], "Bearer tok");
-    assert_eq!(h["x-external-id"].len(), 36);
+    assert_eq!(h["x-external-id"].len(), 32);
     assert!(h["x-signature"].is_sensitive());
     let body = CanonicalBody::new(req.body(), crate::BodyPolicy::Minify).unwrap();
     let parts = TransactionParts::new(
@@ -188,7 +188,7 @@ fn generated_ids_and_a_callers_content_length_corrected() {
     signer.sign(&mut req, Some(&token), None).unwrap();
     assert_eq!(
         req.headers()["x-external-id"],
-        "000000000000000000420000000000000000"
+        "00000000000000420000000000000000"
     );
     assert!(!req.headers().contains_key("content-length"));
     let mut req = request(b"");
@@ -198,7 +198,7 @@ fn generated_ids_and_a_callers_content_length_corrected() {
     signer.sign(&mut req, Some(&token), None).unwrap();
     assert_eq!(
         req.headers()["x-external-id"],
-        "000000000000000000420000000000000001"
+        "00000000000000420000000000000001"
     );
     assert_eq!(req.headers()["content-length"], "10003");
 }

@@ -3,7 +3,9 @@
 //! [`Command`] to the right one. New subcommands add a variant to
 //! [`Command`], a module here, and an arm below.
 
+mod compare;
 mod explain;
+mod inspect;
 mod minify;
 mod request;
 mod serve_mock;

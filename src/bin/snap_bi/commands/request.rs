@@ -4,6 +4,7 @@
 //! body.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,8 +19,9 @@ use snap_bi::{AsymmetricSigner, TransactionSignature};
 use tower::{BoxError, Layer, ServiceExt};
 
 use super::explain::add_header;
+use super::inspect::Inspector;
 use super::token::cli_error as token_cli_error;
-use crate::cli::args::RequestCmdArgs;
+use crate::cli::args::{CLIENT_ID_ENV, PRIVATE_KEY_ENV, RequestCmdArgs};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::http::Http;
 use crate::cli::input::{client_secret, private_key, read_input};
@@ -33,6 +35,8 @@ struct Prepared {
     token_signer: TokenRequestSigner,
     signer: RequestSigner,
     request: Request<Full<Bytes>>,
+    /// `--print-curl` / the `--verbose` string-to-sign, if asked for.
+    inspector: Option<Inspector>,
 }
 
 /// Signs and sends the request; prints the response body.
@@ -70,6 +74,7 @@ pub(crate) fn request(args: &RequestCmdArgs, out: &mut Output) -> CliResult {
 /// Reads the inputs and builds the token signer, the request signer and the
 /// unsigned request.
 fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
+    let (client_id, key_path) = credentials(args)?;
     let profile = crate::cli::input::preset(&args.profile, "profile")?;
     let base = base_url(&args.base_url)?;
     if !args.path.starts_with('/') {
@@ -101,10 +106,10 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
         None => Vec::new(),
     };
 
-    let key = Arc::new(private_key(&args.private_key)?);
-    let partner_id = args.partner_id.as_deref().unwrap_or(&args.client_id);
+    let key = Arc::new(private_key(key_path)?);
+    let partner_id = args.partner_id.as_deref().unwrap_or(client_id);
     let mut token_builder = TokenRequestSigner::builder_with_signer(
-        args.client_id.as_str(),
+        client_id,
         AsymmetricSigner::from_shared(Arc::clone(&key)),
     )
     .profile(&profile)
@@ -148,11 +153,41 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
+    let inspector = Inspector::new(
+        signer.profile().clone(),
+        args.print_curl,
+        args.verbose,
+        args.reveal,
+    );
     Ok(Prepared {
         token_signer,
         signer,
         request,
+        inspector,
     })
+}
+
+/// The client id and the private key's path, or an error naming both the
+/// flags and the environment variables that are missing.
+fn credentials(args: &RequestCmdArgs) -> CliResult<(&str, &Path)> {
+    match (args.client_id.as_deref(), args.private_key.as_deref()) {
+        (Some(id), Some(key)) => Ok((id, key)),
+        (id, key) => {
+            let mut missing = Vec::new();
+            if id.is_none() {
+                missing.push(format!("--client-id ID (or {CLIENT_ID_ENV})"));
+            }
+            if key.is_none() {
+                missing.push(format!(
+                    "--private-key PEM (or {PRIVATE_KEY_ENV}, a PEM path)"
+                ));
+            }
+            Err(CliError::input(format!(
+                "missing {}: the token request is signed with the client id and its RSA private key",
+                missing.join(" and ")
+            )))
+        }
+    }
 }
 
 /// `--base-url` without its trailing `/`; https:// or http://.
@@ -207,14 +242,20 @@ async fn exchange(
         .token_source(tokens)
         .build()
         .map_err(|e| CliError::input(e.to_string()))?;
-    let response = layer
-        .layer(logged)
-        .oneshot(prepared.request)
-        .await
-        .map_err(|e| {
-            http.tls_failure(e.as_ref(), base_url)
-                .unwrap_or_else(|| send_error(&e))
-        })?;
+    // Between the layer and the client: sees the signed request as sent.
+    let response = match prepared.inspector {
+        Some(inspector) => {
+            layer
+                .layer(inspector.wrap(logged))
+                .oneshot(prepared.request)
+                .await
+        }
+        None => layer.layer(logged).oneshot(prepared.request).await,
+    }
+    .map_err(|e| {
+        http.tls_failure(e.as_ref(), base_url)
+            .unwrap_or_else(|| send_error(&e))
+    })?;
     let (parts, body) = response.into_parts();
     let body = http_body_util::Limited::new(body, RESPONSE_LIMIT)
         .collect()

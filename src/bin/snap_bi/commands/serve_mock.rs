@@ -51,10 +51,11 @@ pub(crate) fn serve_mock(args: &ServeMockArgs) -> CliResult {
         Some(path) => load_config(path)?,
         None => (Config::default(), PathBuf::new()),
     };
-    let (builder, summary) = configure(args, config, &dir)?;
+    let (builder, mut summary) = configure(args, config, &dir)?;
     let provider = builder
         .build()
         .map_err(|e| CliError::input(e.to_string()))?;
+    summary.token_paths = provider.token_paths().map(str::to_owned);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -67,6 +68,7 @@ pub(crate) fn serve_mock(args: &ServeMockArgs) -> CliResult {
 /// What the startup lines on stderr mention.
 struct Summary {
     prefix: String,
+    token_paths: [String; 2],
     profile: String,
     partners: Vec<String>,
     notify_url: Option<String>,
@@ -106,9 +108,10 @@ fn print_summary(origin: &str, summary: &Summary) {
     let mut err = io::stderr().lock();
     let _ = writeln!(err, "# profile: {}", summary.profile);
     let _ = writeln!(err, "# partners: {}", summary.partners.join(", "));
+    let [b2b, b2b2c] = &summary.token_paths;
     let _ = writeln!(
         err,
-        "# token: POST {base}/v1.0/access-token/b2b (any path under the prefix containing /access-token/b2b or /access-token/b2b2c)"
+        "# token: POST {origin}{b2b} and {origin}{b2b2c} (the profile's paths; no others)"
     );
     let _ = writeln!(
         err,
@@ -264,6 +267,7 @@ fn configure(
     }
     let summary = Summary {
         prefix,
+        token_paths: Default::default(),
         profile: profile.name().to_owned(),
         partners,
         notify_url,

@@ -71,9 +71,9 @@ pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
     Ok(())
 }
 
-/// The provider preset, with `--timestamp-style` applied.
+/// The profile preset, with `--timestamp-style` applied.
 fn profile(args: &TokenB2bArgs) -> CliResult<ProviderProfile> {
-    let preset = crate::cli::input::preset(&args.provider, "provider")?;
+    let preset = crate::cli::input::preset(&args.profile, "profile")?;
     Ok(match args.timestamp_style {
         Some(style) => preset
             .to_builder()

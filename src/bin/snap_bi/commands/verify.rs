@@ -8,7 +8,7 @@ use snap_bi::{
 use super::{explain_token, explain_transaction};
 use crate::cli::args::{VerifyAsymmetricArgs, VerifySymmetricArgs, VerifyTokenArgs};
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::input::{Request, client_secret, public_key};
+use crate::cli::input::{Request, client_secret, public_key, timestamp_arg};
 use crate::cli::output::Output;
 
 /// Prints `valid`, or turns the verification error into exit 1.
@@ -33,7 +33,7 @@ fn encoding_name(encoding: SignatureEncoding) -> &'static str {
 pub(crate) fn symmetric(args: &VerifySymmetricArgs, out: &mut Output) -> CliResult {
     let sym = &args.symmetric;
     let secret = client_secret(sym.secret_file.as_deref())?;
-    let request = Request::load(&sym.request)?;
+    let request = Request::load(&sym.request, None)?;
     let body = request.canonical_body()?;
     let parts = request.parts(&body);
     if sym.request.explain {
@@ -56,7 +56,7 @@ pub(crate) fn symmetric(args: &VerifySymmetricArgs, out: &mut Output) -> CliResu
 /// SHA256withRSA over `METHOD:EndpointUrl:bodyhash:Timestamp`.
 pub(crate) fn asymmetric(args: &VerifyAsymmetricArgs, out: &mut Output) -> CliResult {
     let verifier = AsymmetricVerifier::new(public_key(&args.public_key)?);
-    let request = Request::load(&args.request)?;
+    let request = Request::load(&args.request, None)?;
     let body = request.canonical_body()?;
     let parts = request.parts(&body);
     if args.request.explain {
@@ -69,6 +69,7 @@ pub(crate) fn asymmetric(args: &VerifyAsymmetricArgs, out: &mut Output) -> CliRe
 pub(crate) fn token(args: &VerifyTokenArgs, out: &mut Output) -> CliResult {
     let verifier = AsymmetricVerifier::new(public_key(&args.public_key)?);
     let token = &args.token;
+    timestamp_arg(&token.timestamp, None)?;
     if token.explain {
         explain_token(
             out,
