@@ -449,9 +449,12 @@ impl Decode for NumberOrString {
         if raw.get().starts_with('"') {
             Text::decode(raw).map(Self::String)
         } else {
-            JsonNumber::decode(raw)
-                .map(Self::Number)
-                .map_err(|_| DecodeError::invalid(format!("expected a number or a string, found {}", kind(raw))))
+            JsonNumber::decode(raw).map(Self::Number).map_err(|_| {
+                DecodeError::invalid(format!(
+                    "expected a number or a string, found {}",
+                    kind(raw)
+                ))
+            })
         }
     }
 }
@@ -502,7 +505,9 @@ macro_rules! lenient_field_ty {
 /// Turns a decoded slot into the field value.
 macro_rules! lenient_field_finish {
     (required, $slot:ident, $json:literal) => {
-        $slot.ok_or_else(|| $crate::lenient_json::DecodeError::Missing { field: $json.to_owned() })?
+        $slot.ok_or_else(|| $crate::lenient_json::DecodeError::Missing {
+            field: $json.to_owned(),
+        })?
     };
     (optional, $slot:ident, $json:literal) => {
         $slot.flatten()

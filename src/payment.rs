@@ -47,7 +47,9 @@ use core::str::FromStr;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::{Deserialize, Serialize};
 
-use crate::qris::{Amount, Currency, QrMpmQueryResponse, StatusDialect, StatusMeaning, TransactionStatus};
+use crate::qris::{
+    Amount, Currency, QrMpmQueryResponse, StatusDialect, StatusMeaning, TransactionStatus,
+};
 
 /// Where a payment stands, the same for every provider.
 ///
@@ -294,12 +296,13 @@ impl PaymentSummary {
                 message: response.response_message.clone(),
             });
         }
-        let status_code = response
-            .latest_transaction_status
-            .as_ref()
-            .ok_or(SummaryError::Missing {
-                field: "latestTransactionStatus",
-            })?;
+        let status_code =
+            response
+                .latest_transaction_status
+                .as_ref()
+                .ok_or(SummaryError::Missing {
+                    field: "latestTransactionStatus",
+                })?;
         let payment_id = response
             .original_reference_no
             .as_ref()

@@ -89,7 +89,10 @@ impl FazzError {
 /// [`Api`](FazzError::Api); a non-2xx answer without one is
 /// [`Http`](FazzError::Http); a 2xx answer of the wrong shape is
 /// [`Decode`](FazzError::Decode), naming the member.
-pub fn decode_payment_response(http_status: u16, body: &[u8]) -> Result<PaymentDocument, FazzError> {
+pub fn decode_payment_response(
+    http_status: u16,
+    body: &[u8],
+) -> Result<PaymentDocument, FazzError> {
     if let Ok(document) = ErrorDocument::from_json(body) {
         return Err(FazzError::Api {
             http_status,

@@ -87,8 +87,7 @@ impl PaymentMethodOptions {
                 bank_short_code, ..
             } => Some(("bankShortCode", bank_short_code)),
             Self::RetailOutlet {
-                retail_outlet_name,
-                ..
+                retail_outlet_name, ..
             } => Some(("retailOutletName", retail_outlet_name)),
             Self::Qris { .. } => None,
             Self::EWallet { provider_code, .. } => Some(("providerCode", provider_code)),
@@ -282,7 +281,9 @@ impl CreatePaymentRequestBuilder {
     /// # Errors
     /// [`RequestError`] naming the attribute.
     pub fn build(self) -> Result<CreatePaymentRequest, RequestError> {
-        let reference_id = self.reference_id.ok_or(RequestError::Missing("referenceId"))?;
+        let reference_id = self
+            .reference_id
+            .ok_or(RequestError::Missing("referenceId"))?;
         if reference_id.trim().is_empty() || reference_id.chars().any(char::is_control) {
             return Err(RequestError::Invalid {
                 field: "referenceId",

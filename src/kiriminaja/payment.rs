@@ -30,7 +30,9 @@ pub struct GetPaymentRequest {
 /// A payment id that is empty, `.` or `..`, has surrounding whitespace or
 /// contains control characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("payment id {0:?} is empty, a dot path, or has surrounding whitespace or control characters")]
+#[error(
+    "payment id {0:?} is empty, a dot path, or has surrounding whitespace or control characters"
+)]
 pub struct InvalidPaymentId(pub String);
 
 impl GetPaymentRequest {
@@ -393,9 +395,13 @@ pub fn decode_get_payment(http_status: u16, body: &[u8]) -> Result<GetPayment, K
         return Err(KiriminAjaError::Http { http_status });
     }
     if envelope.data.is_some() {
-        Ok(GetPayment::Express(ExpressPaymentResponse::from_json(body)?))
+        Ok(GetPayment::Express(ExpressPaymentResponse::from_json(
+            body,
+        )?))
     } else if envelope.result.is_some() {
-        Ok(GetPayment::Instant(InstantPaymentResponse::from_json(body)?))
+        Ok(GetPayment::Instant(InstantPaymentResponse::from_json(
+            body,
+        )?))
     } else {
         Err(KiriminAjaError::NoPayment)
     }

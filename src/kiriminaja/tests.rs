@@ -7,12 +7,36 @@ use crate::lenient_json::DecodeError;
 use crate::payment::PaymentStatus;
 
 const SEEDS: [(&str, &[u8], Product); 6] = [
-    ("000 express", include_bytes!("../../tests/fixtures/seeds/000-kiriminaja-express.json"), Product::Express),
-    ("000 instant", include_bytes!("../../tests/fixtures/seeds/000-kiriminaja-instant.json"), Product::Instant),
-    ("001 express", include_bytes!("../../tests/fixtures/seeds/001-kiriminaja-express.json"), Product::Express),
-    ("001 instant", include_bytes!("../../tests/fixtures/seeds/001-kiriminaja-instant.json"), Product::Instant),
-    ("002 express", include_bytes!("../../tests/fixtures/seeds/002-kiriminaja-express.json"), Product::Express),
-    ("002 instant", include_bytes!("../../tests/fixtures/seeds/002-kiriminaja-instant.json"), Product::Instant),
+    (
+        "000 express",
+        include_bytes!("../../tests/fixtures/seeds/000-kiriminaja-express.json"),
+        Product::Express,
+    ),
+    (
+        "000 instant",
+        include_bytes!("../../tests/fixtures/seeds/000-kiriminaja-instant.json"),
+        Product::Instant,
+    ),
+    (
+        "001 express",
+        include_bytes!("../../tests/fixtures/seeds/001-kiriminaja-express.json"),
+        Product::Express,
+    ),
+    (
+        "001 instant",
+        include_bytes!("../../tests/fixtures/seeds/001-kiriminaja-instant.json"),
+        Product::Instant,
+    ),
+    (
+        "002 express",
+        include_bytes!("../../tests/fixtures/seeds/002-kiriminaja-express.json"),
+        Product::Express,
+    ),
+    (
+        "002 instant",
+        include_bytes!("../../tests/fixtures/seeds/002-kiriminaja-instant.json"),
+        Product::Instant,
+    ),
 ];
 
 #[test]
@@ -78,11 +102,20 @@ fn instant_seed_has_packages_with_both_ends() {
     let status = package.package_status().unwrap();
     assert_eq!(status, PackageStatus(105));
     assert_eq!(status.group(), PackageStatusGroup::New);
-    assert_eq!(status.to_string(), "105 (waiting for pickup / waiting for AWB)");
+    assert_eq!(
+        status.to_string(),
+        "105 (waiting for pickup / waiting for AWB)"
+    );
     let origin = package.origin.as_ref().unwrap();
     let destination = package.destination.as_ref().unwrap();
     assert_eq!(origin.latitude.as_ref().unwrap().as_str(), "-6.2184034");
-    assert!(destination.address.as_deref().unwrap().contains("RT.3/RW.4"));
+    assert!(
+        destination
+            .address
+            .as_deref()
+            .unwrap()
+            .contains("RT.3/RW.4")
+    );
     assert_eq!(destination.phone.as_deref(), Some("08967872837"));
 }
 
@@ -99,8 +132,9 @@ fn status_code_mapping_value_by_value() {
     ];
     for (json, expected) in cases {
         // "00" is not JSON; read it as a string instead.
-        let value = crate::lenient_json::NumberOrString::from_json(json)
-            .unwrap_or_else(|_| crate::lenient_json::NumberOrString::from_json(&format!("\"{json}\"")).unwrap());
+        let value = crate::lenient_json::NumberOrString::from_json(json).unwrap_or_else(|_| {
+            crate::lenient_json::NumberOrString::from_json(&format!("\"{json}\"")).unwrap()
+        });
         let code = PaymentStatusCode(value);
         assert_eq!(code.unified(), expected, "{json}");
         assert_eq!(code.is_paid(), expected == PaymentStatus::Paid, "{json}");
@@ -120,7 +154,10 @@ fn null_is_accepted_for_every_string() {
     assert_eq!(payment.qr_content(), None);
     let summary = payment.summary();
     assert_eq!(summary.status, PaymentStatus::Paid);
-    assert_eq!(summary.paid_at.unwrap().to_rfc3339(), "2021-07-12T03:40:00+00:00");
+    assert_eq!(
+        summary.paid_at.unwrap().to_rfc3339(),
+        "2021-07-12T03:40:00+00:00"
+    );
     // Nulls are written back as nulls.
     assert_eq!(serde_json::to_string(&payment).unwrap(), body);
 
@@ -131,8 +168,13 @@ fn null_is_accepted_for_every_string() {
 
 #[test]
 fn code_is_a_number_a_string_or_null() {
-    for (code, expected) in [("4001", Some("4001")), (r#""4002""#, Some("4002")), ("null", None)] {
-        let body = format!(r#"{{"status":false,"text":"Gagal","method":"get_payment","code":{code}}}"#);
+    for (code, expected) in [
+        ("4001", Some("4001")),
+        (r#""4002""#, Some("4002")),
+        ("null", None),
+    ] {
+        let body =
+            format!(r#"{{"status":false,"text":"Gagal","method":"get_payment","code":{code}}}"#);
         let err = decode_get_payment(200, body.as_bytes()).unwrap_err();
         assert_eq!(err.api_code(), expected, "{code}");
     }
@@ -146,7 +188,9 @@ fn code_is_a_number_a_string_or_null() {
 #[test]
 fn status_false_with_http_200_is_a_typed_api_error() {
     for code in ["4001", "4002", "4003", "422", "2"] {
-        let body = format!(r#"{{"status":false,"code":{code},"text":"Pesan {code}","method":"get_payment"}}"#);
+        let body = format!(
+            r#"{{"status":false,"code":{code},"text":"Pesan {code}","method":"get_payment"}}"#
+        );
         let err = decode_get_payment(200, body.as_bytes()).unwrap_err();
         let KiriminAjaError::Api(api) = &err else {
             panic!("{err:?}")
@@ -157,7 +201,11 @@ fn status_false_with_http_200_is_a_typed_api_error() {
         assert!(err.to_string().contains(code), "{err}");
     }
     // status:false wins even when data is present and of another shape.
-    let err = decode_get_payment(200, br#"{"status":false,"code":422,"text":"invalid","data":{"payment_id":["required"]}}"#).unwrap_err();
+    let err = decode_get_payment(
+        200,
+        br#"{"status":false,"code":422,"text":"invalid","data":{"payment_id":["required"]}}"#,
+    )
+    .unwrap_err();
     assert_eq!(err.api_code(), Some("422"));
 }
 
@@ -171,7 +219,12 @@ fn http_errors_without_envelope_and_missing_payment() {
         decode_get_payment(500, br#"{"status":true}"#).unwrap_err(),
         KiriminAjaError::Http { http_status: 500 }
     );
-    assert_eq!(decode_get_payment(401, br#"{"status":false,"text":"Unauthenticated"}"#).unwrap_err().api_code(), None);
+    assert_eq!(
+        decode_get_payment(401, br#"{"status":false,"text":"Unauthenticated"}"#)
+            .unwrap_err()
+            .api_code(),
+        None
+    );
     assert_eq!(
         decode_get_payment(200, br#"{"status":true,"text":"ok","data":null}"#).unwrap_err(),
         KiriminAjaError::NoPayment
@@ -183,9 +236,15 @@ fn bad_shapes_name_the_member() {
     let cases: [(&str, &str); 6] = [
         (r#"{"text":"x"}"#, "status"),
         (r#"{"status":"true","data":{}}"#, "status"),
-        (&express(r#"{"payment_id":"X","status_code":true}"#), "data.status_code"),
+        (
+            &express(r#"{"payment_id":"X","status_code":true}"#),
+            "data.status_code",
+        ),
         (&express(r#"{"status_code":"9"}"#), "data.payment_id"),
-        (&express(r#"{"payment_id":"X","status_code":"9","amount":[1]}"#), "data.amount"),
+        (
+            &express(r#"{"payment_id":"X","status_code":"9","amount":[1]}"#),
+            "data.amount",
+        ),
         (
             r#"{"status":true,"result":{"payment_id":"P","status_code":0,"packages":[{"origin":{"latitude":true}}]}}"#,
             "result.packages[0].origin.latitude",
@@ -222,14 +281,38 @@ fn request_and_legacy_path() {
 fn package_status_table() {
     use PackageStatusGroup as G;
     let table = [
-        (100, G::New), (101, G::New), (102, G::New), (103, G::New), (104, G::New), (105, G::New), (110, G::New),
-        (106, G::InTransit), (107, G::InTransit), (152, G::InTransit),
+        (100, G::New),
+        (101, G::New),
+        (102, G::New),
+        (103, G::New),
+        (104, G::New),
+        (105, G::New),
+        (110, G::New),
+        (106, G::InTransit),
+        (107, G::InTransit),
+        (152, G::InTransit),
         (200, G::Delivered),
-        (300, G::Cancelled), (301, G::Cancelled), (302, G::Cancelled), (303, G::Cancelled),
-        (310, G::Cancelled), (311, G::Cancelled), (333, G::Cancelled), (350, G::Cancelled),
-        (400, G::Returned), (401, G::Returned), (406, G::Returned),
-        (500, G::Problem), (555, G::Problem), (701, G::Problem), (704, G::Problem), (901, G::Problem), (905, G::Problem),
-        (99, G::Unknown), (108, G::Unknown), (407, G::Unknown), (906, G::Unknown),
+        (300, G::Cancelled),
+        (301, G::Cancelled),
+        (302, G::Cancelled),
+        (303, G::Cancelled),
+        (310, G::Cancelled),
+        (311, G::Cancelled),
+        (333, G::Cancelled),
+        (350, G::Cancelled),
+        (400, G::Returned),
+        (401, G::Returned),
+        (406, G::Returned),
+        (500, G::Problem),
+        (555, G::Problem),
+        (701, G::Problem),
+        (704, G::Problem),
+        (901, G::Problem),
+        (905, G::Problem),
+        (99, G::Unknown),
+        (108, G::Unknown),
+        (407, G::Unknown),
+        (906, G::Unknown),
     ];
     for (code, group) in table {
         assert_eq!(PackageStatus(code).group(), group, "{code}");
@@ -248,7 +331,9 @@ fn times() {
         "2022-05-05T00:00:00+00:00"
     );
     assert_eq!(
-        parse_timestamp("2024-01-10T08:21:28.301662Z").unwrap().timestamp(),
+        parse_timestamp("2024-01-10T08:21:28.301662Z")
+            .unwrap()
+            .timestamp(),
         1_704_874_888
     );
     assert!(parse_timestamp("yesterday").is_err());
@@ -265,8 +350,17 @@ fn api_key_is_redacted_and_trimmed() {
 #[test]
 fn webhook_bearer_genuine_and_forged() {
     let key = ApiKey::new("ka-key-123").unwrap();
-    for genuine in ["Bearer ka-key-123", "bearer ka-key-123", "BEARER   ka-key-123  ", " Bearer\tka-key-123"] {
-        assert_eq!(verify_webhook_authorization(Some(genuine.as_bytes()), &key), Ok(()), "{genuine:?}");
+    for genuine in [
+        "Bearer ka-key-123",
+        "bearer ka-key-123",
+        "BEARER   ka-key-123  ",
+        " Bearer\tka-key-123",
+    ] {
+        assert_eq!(
+            verify_webhook_authorization(Some(genuine.as_bytes()), &key),
+            Ok(()),
+            "{genuine:?}"
+        );
     }
     let refused = [
         (Some("Bearer ka-key-12"), WebhookAuthError::Mismatch),
@@ -280,15 +374,31 @@ fn webhook_bearer_genuine_and_forged() {
         (None, WebhookAuthError::Missing),
     ];
     for (value, expected) in refused {
-        assert_eq!(verify_webhook_authorization(value.map(str::as_bytes), &key), Err(expected), "{value:?}");
+        assert_eq!(
+            verify_webhook_authorization(value.map(str::as_bytes), &key),
+            Err(expected),
+            "{value:?}"
+        );
     }
 
     let mut headers = http::HeaderMap::new();
-    assert_eq!(verify_webhook_headers(&headers, &key), Err(WebhookAuthError::Missing));
-    headers.insert(http::header::AUTHORIZATION, http::HeaderValue::from_static("Bearer ka-key-123"));
+    assert_eq!(
+        verify_webhook_headers(&headers, &key),
+        Err(WebhookAuthError::Missing)
+    );
+    headers.insert(
+        http::header::AUTHORIZATION,
+        http::HeaderValue::from_static("Bearer ka-key-123"),
+    );
     assert_eq!(verify_webhook_headers(&headers, &key), Ok(()));
-    headers.append(http::header::AUTHORIZATION, http::HeaderValue::from_static("Bearer other"));
-    assert_eq!(verify_webhook_headers(&headers, &key), Err(WebhookAuthError::Repeated));
+    headers.append(
+        http::header::AUTHORIZATION,
+        http::HeaderValue::from_static("Bearer other"),
+    );
+    assert_eq!(
+        verify_webhook_headers(&headers, &key),
+        Err(WebhookAuthError::Repeated)
+    );
 }
 
 #[test]
@@ -299,11 +409,20 @@ fn webhook_events_parse_from_raw_bodies() {
         ("canceled_packages", WebhookEventKind::CanceledPackages),
         ("finished_packages", WebhookEventKind::FinishedPackages),
         ("returned_packages", WebhookEventKind::ReturnedPackages),
-        ("return_finished_packages", WebhookEventKind::ReturnFinishedPackages),
+        (
+            "return_finished_packages",
+            WebhookEventKind::ReturnFinishedPackages,
+        ),
         ("validated_packages", WebhookEventKind::ValidatedPackages),
         ("rejected_packages", WebhookEventKind::RejectedPackages),
-        ("update_instant_packages", WebhookEventKind::UpdateInstantPackages),
-        ("something_new", WebhookEventKind::Other("something_new".into())),
+        (
+            "update_instant_packages",
+            WebhookEventKind::UpdateInstantPackages,
+        ),
+        (
+            "something_new",
+            WebhookEventKind::Other("something_new".into()),
+        ),
     ];
     for (method, kind) in kinds {
         let body = format!(r#"{{"method":"{method}","data":[{{"order_id":"X","awb":"Y"}}]}}"#);
@@ -315,7 +434,10 @@ fn webhook_events_parse_from_raw_bodies() {
     // Packages under `packages`, with the payment object (status_code a number).
     let body = br#"{"method":"processed_packages","packages":[{"order_id":"A","awb":"B","sorting_code":"S1"},{"order_id":"C","awb":null}],"payment":{"payment_id":"XID-1","amount":65000,"status_code":0,"qr_content":null,"pay_time":"20210712103644"}}"#;
     let event = WebhookEvent::from_json(body).unwrap();
-    let orders: Vec<_> = event.packages().filter_map(|p| p.order_id.as_deref()).collect();
+    let orders: Vec<_> = event
+        .packages()
+        .filter_map(|p| p.order_id.as_deref())
+        .collect();
     assert_eq!(orders, ["A", "C"]);
     let payment = event.payment.as_ref().unwrap();
     assert!(payment.status_code.as_ref().unwrap().is_paid());
@@ -330,10 +452,22 @@ fn webhook_events_parse_from_raw_bodies() {
     assert_eq!(serde_json::to_vec(&event).unwrap(), body);
 
     // Bad shapes.
-    assert_eq!(WebhookEvent::from_json(br#"{"data":[]}"#).unwrap_err().field(), "method");
     assert_eq!(
-        WebhookEvent::from_json(br#"{"method":"x","data":[{"order_id":1}]}"#).unwrap_err().field(),
+        WebhookEvent::from_json(br#"{"data":[]}"#)
+            .unwrap_err()
+            .field(),
+        "method"
+    );
+    assert_eq!(
+        WebhookEvent::from_json(br#"{"method":"x","data":[{"order_id":1}]}"#)
+            .unwrap_err()
+            .field(),
         "data[0].order_id"
     );
-    assert_eq!(WebhookEvent::from_json(br#"{"method":"x","data":"oops"}"#).unwrap_err().field(), "data");
+    assert_eq!(
+        WebhookEvent::from_json(br#"{"method":"x","data":"oops"}"#)
+            .unwrap_err()
+            .field(),
+        "data"
+    );
 }

@@ -52,7 +52,8 @@ pub fn parse_pay_time(input: &str) -> Result<DateTime<FixedOffset>, TimeError> {
     }
     let naive =
         NaiveDateTime::parse_from_str(input, "%Y%m%d%H%M%S").map_err(|_| error(input, EXPECTED))?;
-    let jakarta = FixedOffset::east_opt(JAKARTA_SECONDS_EAST).ok_or_else(|| error(input, EXPECTED))?;
+    let jakarta =
+        FixedOffset::east_opt(JAKARTA_SECONDS_EAST).ok_or_else(|| error(input, EXPECTED))?;
     naive
         .and_local_timezone(jakarta)
         .single()

@@ -77,7 +77,8 @@ pub fn verify_webhook_authorization(
     let (scheme, token) = value
         .split_at_checked(6)
         .ok_or(WebhookAuthError::NotBearer)?;
-    if !scheme.eq_ignore_ascii_case(b"bearer") || !token.first().is_some_and(u8::is_ascii_whitespace)
+    if !scheme.eq_ignore_ascii_case(b"bearer")
+        || !token.first().is_some_and(u8::is_ascii_whitespace)
     {
         return Err(WebhookAuthError::NotBearer);
     }

@@ -53,7 +53,10 @@ fn order_nulls_escapes_and_unknown_members_survive() {
 #[test]
 fn absent_members_stay_absent_and_new_ones_go_last() {
     let mut outer = Outer::from_json(br#"{"flag":false,"id":"x","extra":1}"#).unwrap();
-    assert_eq!(serde_json::to_string(&outer).unwrap(), r#"{"flag":false,"id":"x","extra":1}"#);
+    assert_eq!(
+        serde_json::to_string(&outer).unwrap(),
+        r#"{"flag":false,"id":"x","extra":1}"#
+    );
     outer.code = Some(NumberOrString::from_json("7").unwrap());
     outer.flag = None;
     assert_eq!(
@@ -70,10 +73,19 @@ fn errors_name_the_member_by_path() {
     let err = Outer::from_json(br#"{"id":"x","items":[{"n":1},{"n":"1"}]}"#).unwrap_err();
     assert!(matches!(err, DecodeError::Invalid { .. }), "{err:?}");
     assert_eq!(err.field(), "items[1].n");
-    assert!(err.to_string().contains("expected a number, found a string"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("expected a number, found a string"),
+        "{err}"
+    );
 
     let err = Outer::from_json(br#"{"id":"x","items":[{}]}"#).unwrap_err();
-    assert_eq!(err, DecodeError::Missing { field: "items[0].n".into() });
+    assert_eq!(
+        err,
+        DecodeError::Missing {
+            field: "items[0].n".into()
+        }
+    );
 
     let err = Outer::from_json(br#"{"id":"x","items":{"n":1}}"#).unwrap_err();
     assert_eq!(err.field(), "items");

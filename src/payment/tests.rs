@@ -19,13 +19,19 @@ fn paydia_dialect_value_by_value() {
     ];
     for (code, expected) in table {
         let status = TransactionStatus::from_code(code);
-        assert_eq!(PaymentStatus::from_snap(&status, StatusDialect::Paydia), expected, "{code}");
+        assert_eq!(
+            PaymentStatus::from_snap(&status, StatusDialect::Paydia),
+            expected,
+            "{code}"
+        );
     }
 }
 
 #[test]
 fn standard_dialect_differs_at_06_and_07() {
-    let read = |code| PaymentStatus::from_snap(&TransactionStatus::from_code(code), StatusDialect::Standard);
+    let read = |code| {
+        PaymentStatus::from_snap(&TransactionStatus::from_code(code), StatusDialect::Standard)
+    };
     assert_eq!(read("06"), PaymentStatus::Failed);
     assert_eq!(read("07"), PaymentStatus::Unknown("07".into()));
     assert_eq!(read("00"), PaymentStatus::Paid);
@@ -45,15 +51,24 @@ fn names_round_trip_and_unknown_is_written_unknown() {
     ];
     for (status, name) in all.iter().zip(PaymentStatus::NAMES) {
         assert_eq!(status.as_str(), name);
-        assert_eq!(serde_json::to_string(status).unwrap(), format!("\"{name}\""));
+        assert_eq!(
+            serde_json::to_string(status).unwrap(),
+            format!("\"{name}\"")
+        );
         if name != "unknown" {
             assert_eq!(&PaymentStatus::from_name(name), status);
             let back: PaymentStatus = serde_json::from_str(&format!("\"{name}\"")).unwrap();
             assert_eq!(&back, status);
         }
     }
-    assert_eq!(PaymentStatus::from_name("unknown"), PaymentStatus::Unknown("unknown".into()));
-    assert_eq!(PaymentStatus::from_name("PAID"), PaymentStatus::Unknown("PAID".into()));
+    assert_eq!(
+        PaymentStatus::from_name("unknown"),
+        PaymentStatus::Unknown("unknown".into())
+    );
+    assert_eq!(
+        PaymentStatus::from_name("PAID"),
+        PaymentStatus::Unknown("PAID".into())
+    );
     assert!(serde_json::from_str::<PaymentStatus>("1").is_err());
 }
 
@@ -68,14 +83,22 @@ fn paid_and_final() {
 
 #[test]
 fn providers_parse_by_name() {
-    for provider in [PaymentProvider::Paydia, PaymentProvider::Kiriminaja, PaymentProvider::Fazz] {
+    for provider in [
+        PaymentProvider::Paydia,
+        PaymentProvider::Kiriminaja,
+        PaymentProvider::Fazz,
+    ] {
         assert_eq!(provider.as_str().parse::<PaymentProvider>(), Ok(provider));
-        assert_eq!(serde_json::to_string(&provider).unwrap(), format!("\"{provider}\""));
+        assert_eq!(
+            serde_json::to_string(&provider).unwrap(),
+            format!("\"{provider}\"")
+        );
     }
     assert!("Paydia".parse::<PaymentProvider>().is_err());
 }
 
-const PAYDIA_QUERY_RESPONSE: &[u8] = include_bytes!("../../tests/fixtures/paydia/qr-mpm-query-response.json");
+const PAYDIA_QUERY_RESPONSE: &[u8] =
+    include_bytes!("../../tests/fixtures/paydia/qr-mpm-query-response.json");
 
 #[test]
 fn summary_of_the_paydia_seed() {
@@ -89,15 +112,25 @@ fn summary_of_the_paydia_seed() {
 
 #[test]
 fn summary_refuses_provider_errors_and_leaves_unpaid_time_out() {
-    let error = QrMpmQueryResponse::from_json(br#"{"responseCode":"4045101","responseMessage":"Transaction Not Found"}"#).unwrap();
+    let error = QrMpmQueryResponse::from_json(
+        br#"{"responseCode":"4045101","responseMessage":"Transaction Not Found"}"#,
+    )
+    .unwrap();
     assert_eq!(
         PaymentSummary::from_qris_query(&error, StatusDialect::Paydia),
-        Err(SummaryError::Provider { code: "4045101".into(), message: "Transaction Not Found".into() })
+        Err(SummaryError::Provider {
+            code: "4045101".into(),
+            message: "Transaction Not Found".into()
+        })
     );
-    let no_status = QrMpmQueryResponse::from_json(br#"{"responseCode":"2005100","responseMessage":"Success"}"#).unwrap();
+    let no_status =
+        QrMpmQueryResponse::from_json(br#"{"responseCode":"2005100","responseMessage":"Success"}"#)
+            .unwrap();
     assert_eq!(
         PaymentSummary::from_qris_query(&no_status, StatusDialect::Paydia),
-        Err(SummaryError::Missing { field: "latestTransactionStatus" })
+        Err(SummaryError::Missing {
+            field: "latestTransactionStatus"
+        })
     );
     let pending = QrMpmQueryResponse::from_json(br#"{"responseCode":"2005100","responseMessage":"Success","originalPartnerReferenceNo":"P1","latestTransactionStatus":"01","paidTime":"2024-09-10T06:20:06+07:00"}"#).unwrap();
     let summary = PaymentSummary::from_qris_query(&pending, StatusDialect::Paydia).unwrap();
