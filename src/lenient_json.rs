@@ -29,7 +29,7 @@
 //! let address = Text::from_json(r#""RT.3\/RW.4""#)?;
 //! assert_eq!(address, "RT.3/RW.4");
 //! assert_eq!(serde_json::to_string(&address)?, r#""RT.3\/RW.4""#);
-//! # Ok::<(), snap_bi::lenient_json::DecodeError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use core::fmt;
