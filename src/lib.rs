@@ -30,6 +30,18 @@ pub mod symmetric;
 pub mod timestamp;
 pub mod token;
 
+pub mod payment;
+// The macro-defining module comes first: `macro_rules!` scope is textual.
+#[cfg(any(feature = "kiriminaja", feature = "fazz"))]
+#[macro_use]
+pub mod lenient_json;
+#[cfg(feature = "fazz")]
+pub mod fazz;
+#[cfg(feature = "kiriminaja")]
+pub mod kiriminaja;
+#[cfg(feature = "qr")]
+pub mod qr;
+
 pub use asymmetric::{AsymmetricSigner, AsymmetricVerifier, SignError};
 pub use body::{BodyDigest, CanonicalBody, EmptyBodyRule};
 pub use endpoint::{EndpointUrlPolicy, endpoint_url};
