@@ -313,3 +313,61 @@ async fn a_retryable_read_is_retried_after_retry_after_and_a_write_never() {
     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(front.qris_calls.load(Ordering::SeqCst), 2);
 }
+
+#[cfg(feature = "reqwest-middleware")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_middleware_builder_mirrors_the_layer_builder() {
+    use snap_bi::client::{ConfigError, RequestSigner, SnapMiddleware};
+    use snap_bi::token::{B2bTokenCache, TokenRequestSigner};
+
+    let signer = || {
+        RequestSigner::builder(ProviderProfile::paydia())
+            .client_secret(ClientSecret::new(SECRET).unwrap())
+            .partner_id(CLIENT_ID)
+            .unwrap()
+            .channel_id("286")
+            .unwrap()
+            .build()
+            .unwrap()
+    };
+    // A symmetric profile needs a token source: refused at build().
+    assert!(matches!(
+        SnapMiddleware::builder(signer()).build(),
+        Err(ConfigError::MissingTokenSource)
+    ));
+
+    let running = start().await;
+    let origin = format!("http://{}", running.local_addr());
+    let token_requests = TokenRequestSigner::builder(
+        CLIENT_ID,
+        RsaPrivateKey::from_pem(key("partner-test-private.pem")).unwrap(),
+    )
+    .profile(&ProviderProfile::paydia())
+    .base_url(origin.as_str())
+    .build()
+    .unwrap();
+    let tokens = B2bTokenCache::builder(token_requests).build(hyper_client());
+    let middleware = SnapMiddleware::builder(signer())
+        .token_source(tokens)
+        .retry_on_invalid_token(false)
+        .build()
+        .unwrap();
+    let client = reqwest_middleware::ClientBuilder::new(
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    )
+    .with(middleware)
+    .build();
+    let response = client
+        .post(format!("{}/v1.0/qr/qr-mpm-generate", running.base_url()))
+        .body(serde_json::to_vec(&generate("INV-MIDDLEWARE")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["responseCode"], "2004700");
+    running.shutdown().await;
+}

@@ -2,15 +2,6 @@
 //! method and response type, and [`CallError`] is everything a call can end
 //! in besides that response.
 //!
-//! # When a call succeeds
-//! An answer is the typed response only when the HTTP status is 2xx **and**
-//! its `responseCode` (if it has one) is a 2xx code. Everything else is
-//! [`CallError::Refused`], keeping the HTTP status, the parsed
-//! [`ResponseCode`], the `responseMessage` and the raw body. In particular a
-//! `200 OK` carrying `4045101` is a refusal, as is a `404` whose body is not
-//! JSON. `202xx00` (request in progress) is a success; check
-//! [`ResponseCode::is_in_progress`] on the response.
-//!
 //! ```
 //! use snap_bi::client::SnapCall;
 //! use snap_bi::qris::{QrMpmGenerateRequest, QrMpmQueryRequest};
@@ -156,6 +147,15 @@ impl AsRef<[u8]> for RawBody {
 
 /// Why a typed call did not return its response.
 ///
+/// # When a call succeeds
+/// An answer is the typed response only when the HTTP status is 2xx **and**
+/// its `responseCode` (if it has one) is a 2xx code. Everything else is
+/// [`CallError::Refused`], keeping the HTTP status, the parsed
+/// [`ResponseCode`], the `responseMessage` and the raw body. In particular a
+/// `200 OK` carrying `4045101` is a refusal, as is a `404` whose body is not
+/// JSON. `202xx00` (request in progress) is a success; check
+/// [`ResponseCode::is_in_progress`] on the response.
+///
 /// The `Nothing sent` variants ([`Serialize`](Self::Serialize),
 /// [`MissingCustomerToken`](Self::MissingCustomerToken),
 /// [`InvalidPath`](Self::InvalidPath), [`Client`](Self::Client)) fail
@@ -163,8 +163,8 @@ impl AsRef<[u8]> for RawBody {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallError {
-    /// The provider answered, and not with success (see the
-    /// [module docs](self) for the rule).
+    /// The provider answered, and not with success (see
+    /// [When a call succeeds](CallError#when-a-call-succeeds)).
     #[error("{}", refusal_text(*status, code.as_ref(), message.as_deref()))]
     Refused {
         /// The HTTP status.
@@ -313,8 +313,8 @@ pub(crate) fn envelope(body: &[u8]) -> Envelope {
     }
 }
 
-/// The typed response, or why the answer is not one (the rule of the
-/// [module docs](self)).
+/// The typed response, or why the answer is not one (the rule in
+/// [`CallError`]'s docs).
 pub(crate) fn interpret<T: SnapCall>(answer: Response<Bytes>) -> Result<T::Response, CallError> {
     let status = answer.status();
     let body = answer.into_body();

@@ -12,6 +12,10 @@
 //!   (see [`hyper_client`] with the `hyper` feature), `reqwest::Client` via
 //!   [`ReqwestService`] (feature `reqwest`), and reqwest-middleware via
 //!   [`SnapMiddleware`] (feature `reqwest-middleware`).
+//! - [`SnapClient`] is the one-call client on top: built in one chain, it
+//!   owns a B2B token cache, the layer and an HTTP client, and sends typed
+//!   requests ([`SnapCall`]) for typed responses or a [`CallError`], with an
+//!   opt-in [`RetryPolicy`] for idempotent reads.
 //!
 //! If anything goes wrong before sending — a body over the limit, invalid
 //! JSON, no token, a body stream error — the call fails with a

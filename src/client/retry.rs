@@ -1,50 +1,5 @@
 //! [`RetryPolicy`]: opt-in retries of idempotent SNAP calls, as a
 //! [`tower::retry::Policy`].
-//!
-//! A retry is decided from what came back, in this order:
-//!
-//! 1. **Only idempotent requests** — those carrying the [`Idempotent`]
-//!    extension, which [`SnapClient`](super::SnapClient) sets for reads such
-//!    as Query Payment — are ever sent again, unless
-//!    [`retry_writes`](RetryPolicy::retry_writes) was switched on.
-//! 2. **An answer is retried** when its `responseCode` is
-//!    [`ResponseCode::is_retryable`] (`500xx01`, `504xx00`, `429xx00`), or
-//!    when the HTTP status is `429` or `503` (which mean "later" in HTTP
-//!    whatever the body says), or when a `502`/`504` carries no SNAP
-//!    `responseCode` at all (a gateway's answer, not the provider's).
-//! 3. **An error is retried** when it is a transport failure or an attempt
-//!    timeout ([`CallError::is_transient`]); never when the request was
-//!    refused before sending (bad body, no token, signing failure).
-//! 4. **The wait** is the answer's `Retry-After` (delta-seconds or an
-//!    HTTP-date) when it has one, else exponential backoff
-//!    (`initial × 2^(retry − 1)`, capped) scaled by a jitter factor in
-//!    `[0.5, 1]`. A `Retry-After` longer than
-//!    [`max_retry_after`](RetryPolicy::max_retry_after) (default 30 s) ends
-//!    the retries: the provider asked for more patience than configured, and
-//!    trying earlier than asked would only be refused again.
-//!
-//! The policy sits *outside* the signing layer, so every attempt is signed
-//! afresh: a new `X-TIMESTAMP`, signature and `X-EXTERNAL-ID`.
-//!
-//! # Timeouts
-//! [`SnapClientBuilder::timeout`](super::SnapClientBuilder::timeout) bounds
-//! each attempt (waiting for the B2B token, sending, and reading the whole
-//! answer). With retries, a call takes at most
-//! `max_attempts × timeout` plus the waits between attempts, each at most
-//! `max(max_backoff, max_retry_after)`.
-//!
-//! ```
-//! use std::time::Duration;
-//! use snap_bi::client::RetryPolicy;
-//!
-//! // Up to 4 attempts, 100 ms doubling to 1 s between them, honouring a
-//! // Retry-After of up to 10 s.
-//! let policy = RetryPolicy::new()
-//!     .max_attempts(4)
-//!     .backoff(Duration::from_millis(100), Duration::from_secs(1))
-//!     .max_retry_after(Duration::from_secs(10));
-//! assert_eq!(policy.get_max_attempts(), 4);
-//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -74,14 +29,59 @@ pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Default longest `Retry-After` the policy waits for.
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// Which requests are retried, how often and after how long; see the
-/// [module docs](self).
+/// Which requests are retried, how often and after how long.
 ///
 /// Implements [`tower::retry::Policy`] for buffered requests and answers
 /// (`http::Request<Bytes>` / `http::Response<Bytes>`, errors
 /// [`CallError`]); give it to
 /// [`SnapClientBuilder::retry`](super::SnapClientBuilder::retry). Tower
 /// clones the policy for every call, so the attempt count is per call.
+///
+/// A retry is decided from what came back, in this order:
+///
+/// 1. **Only idempotent requests** — those carrying the [`Idempotent`]
+///    extension, which [`SnapClient`](super::SnapClient) sets for reads such
+///    as Query Payment — are ever sent again, unless
+///    [`retry_writes`](RetryPolicy::retry_writes) was switched on.
+/// 2. **An answer is retried** when its `responseCode` is
+///    [`ResponseCode::is_retryable`](crate::ResponseCode::is_retryable) (`500xx01`, `504xx00`, `429xx00`), or
+///    when the HTTP status is `429` or `503` (which mean "later" in HTTP
+///    whatever the body says), or when a `502`/`504` carries no SNAP
+///    `responseCode` at all (a gateway's answer, not the provider's).
+/// 3. **An error is retried** when it is a transport failure or an attempt
+///    timeout ([`CallError::is_transient`]); never when the request was
+///    refused before sending (bad body, no token, signing failure).
+/// 4. **The wait** is the answer's `Retry-After` (delta-seconds or an
+///    HTTP-date) when it has one, else exponential backoff
+///    (`initial × 2^(retry − 1)`, capped) scaled by a jitter factor in
+///    `[0.5, 1]`. A `Retry-After` longer than
+///    [`max_retry_after`](RetryPolicy::max_retry_after) (default 30 s) ends
+///    the retries: the provider asked for more patience than configured, and
+///    trying earlier than asked would only be refused again.
+///
+/// The policy sits *outside* the signing layer, so every attempt is signed
+/// afresh: a new `X-TIMESTAMP`, signature and `X-EXTERNAL-ID`.
+///
+/// # Timeouts
+/// [`SnapClientBuilder::timeout`](super::SnapClientBuilder::timeout) bounds
+/// each attempt (waiting for the B2B token, sending, and reading the whole
+/// answer). With retries, a call takes at most
+/// `max_attempts × timeout` plus the waits between attempts, each at most
+/// `max(max_backoff, max_retry_after)`.
+///
+/// ```
+/// use std::time::Duration;
+/// use snap_bi::client::RetryPolicy;
+///
+/// // Up to 4 attempts, 100 ms doubling to 1 s between them, honouring a
+/// // Retry-After of up to 10 s.
+/// let policy = RetryPolicy::new()
+///     .max_attempts(4)
+///     .backoff(Duration::from_millis(100), Duration::from_secs(1))
+///     .max_retry_after(Duration::from_secs(10));
+/// assert_eq!(policy.get_max_attempts(), 4);
+/// ```
+
 #[derive(Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -260,7 +260,7 @@ pub(crate) enum Outcome<'a> {
     Failed(&'a CallError),
 }
 
-/// Whether an answer says "try again" (rule 2 of the module docs).
+/// Whether an answer says "try again" (rule 2 of [`RetryPolicy`]'s docs).
 fn answer_is_retryable(status: StatusCode, body: &[u8]) -> bool {
     let later = matches!(
         status,

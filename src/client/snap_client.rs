@@ -1,27 +1,5 @@
 //! [`SnapClient`]: one builder chain to a working, typed SNAP client that
 //! owns its B2B token cache, its signing layer and its HTTP client.
-//!
-//! # URLs
-//! Service paths ([`SnapCall::PATH`], e.g. `/v1.0/qr/qr-mpm-query`) are
-//! appended to the **base URL**, which therefore carries any provider
-//! prefix: `https://host/snap` for Paydia. Token paths come from the
-//! [`ProviderProfile`] and are absolute on the host (Paydia's is
-//! `/snap/v1.0/access-token/b2b`), so they are joined to the base URL's
-//! scheme and host only.
-//!
-//! # Timeouts
-//! - [`timeout`](SnapClientBuilder::timeout) (default 30 s) bounds each
-//!   attempt: getting the B2B token, signing, sending, and reading the whole
-//!   answer. A late attempt fails with [`CallError::Timeout`].
-//! - A token fetch has its own timeout (10 s, [`DEFAULT_FETCH_TIMEOUT`]),
-//!   inside the attempt's.
-//! - With a [`RetryPolicy`], a call makes at most `max_attempts` attempts;
-//!   see the [retry docs](super::RetryPolicy) for the bound on the whole call.
-//!
-//! The client needs a Tokio runtime with its time driver (as the token cache
-//! does).
-//!
-//! [`DEFAULT_FETCH_TIMEOUT`]: crate::token::DEFAULT_FETCH_TIMEOUT
 
 use std::fmt;
 use std::sync::Arc;
@@ -62,11 +40,34 @@ pub type HttpBody = UnsyncBoxBody<Bytes, BoxError>;
 /// cloneable `tower::Service` taking `http::Request<Full<Bytes>>`.
 pub type HttpService = BoxCloneSyncService<Request<Full<Bytes>>, Response<HttpBody>, BoxError>;
 
-/// A typed SNAP client; see the [module docs](self).
+/// A typed SNAP client built in one chain by [`SnapClient::builder`].
 ///
 /// Cheap to clone (clones share the token cache and the HTTP client's
 /// connection pool).
 ///
+/// # URLs
+/// Service paths ([`SnapCall::PATH`], e.g. `/v1.0/qr/qr-mpm-query`) are
+/// appended to the **base URL**, which therefore carries any provider
+/// prefix: `https://host/snap` for Paydia. Token paths come from the
+/// [`ProviderProfile`] and are absolute on the host (Paydia's is
+/// `/snap/v1.0/access-token/b2b`), so they are joined to the base URL's
+/// scheme and host only.
+///
+/// # Timeouts
+/// - [`timeout`](SnapClientBuilder::timeout) (default 30 s) bounds each
+///   attempt: getting the B2B token, signing, sending, and reading the whole
+///   answer. A late attempt fails with [`CallError::Timeout`].
+/// - A token fetch has its own timeout (10 s, [`DEFAULT_FETCH_TIMEOUT`]),
+///   inside the attempt's.
+/// - With a [`RetryPolicy`], a call makes at most `max_attempts` attempts;
+///   see the [retry docs](super::RetryPolicy) for the bound on the whole call.
+///
+/// The client needs a Tokio runtime with its time driver (as the token cache
+/// does).
+///
+/// [`DEFAULT_FETCH_TIMEOUT`]: crate::token::DEFAULT_FETCH_TIMEOUT
+///
+/// # Example
 /// ```
 /// use std::convert::Infallible;
 /// use bytes::Bytes;
@@ -506,8 +507,8 @@ impl SnapClientBuilder {
         self
     }
 
-    /// The timeout of one attempt (default 30 s); see the
-    /// [module docs](self).
+    /// The timeout of one attempt (default 30 s); see
+    /// [Timeouts](SnapClient#timeouts).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

@@ -15,6 +15,9 @@ const TOKEN_BODY: &str =
 const PAID: &str =
     r#"{"responseCode":"2005100","responseMessage":"Success","latestTransactionStatus":"00"}"#;
 
+/// A scripted answer: HTTP status, `Retry-After`, body.
+type Scripted = (u16, Option<&'static str>, &'static str);
+
 /// What the in-process provider saw.
 #[derive(Debug, Clone)]
 struct Seen {
@@ -29,11 +32,11 @@ struct Seen {
 #[derive(Clone, Default)]
 struct Provider {
     seen: Arc<Mutex<Vec<Seen>>>,
-    script: Arc<Mutex<VecDeque<(u16, Option<&'static str>, &'static str)>>>,
+    script: Arc<Mutex<VecDeque<Scripted>>>,
 }
 
 impl Provider {
-    fn answering(script: &[(u16, Option<&'static str>, &'static str)]) -> Self {
+    fn answering(script: &[Scripted]) -> Self {
         let provider = Self::default();
         provider
             .script
