@@ -44,6 +44,7 @@ pub mod qr;
 
 pub use asymmetric::{AsymmetricSigner, AsymmetricVerifier, SignError};
 pub use body::{BodyDigest, CanonicalBody, EmptyBodyRule};
+pub use client::{CallError, SnapCall, SnapClient};
 pub use endpoint::{EndpointUrlPolicy, endpoint_url};
 pub use external_id::{ExternalId, ExternalIdGenerator};
 pub use keys::{KeyError, KeyOptions, RsaPrivateKey, RsaPublicKey};

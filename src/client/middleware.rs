@@ -25,9 +25,9 @@ use super::signer::RequestSigner;
 /// let signer = RequestSigner::builder(ProviderProfile::aspi_standard())
 ///     .client_secret(ClientSecret::new("a-client-secret")?)
 ///     .build()?;
-/// let middleware = SnapMiddleware::new(signer, Some(std::sync::Arc::new(
-///     StaticToken::new(AccessToken::new("b2b-token")?),
-/// )))?;
+/// let middleware = SnapMiddleware::builder(signer)
+///     .token_source(StaticToken::new(AccessToken::new("b2b-token")?))
+///     .build()?;
 /// let client = reqwest_middleware::ClientBuilder::new(
 ///     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?,
 /// )
@@ -48,6 +48,7 @@ use super::signer::RequestSigner;
 pub struct SnapMiddleware {
     signer: Arc<RequestSigner>,
     tokens: Option<Arc<dyn TokenSource>>,
+    retry_on_invalid_token: bool,
 }
 
 impl std::fmt::Debug for SnapMiddleware {
@@ -55,12 +56,25 @@ impl std::fmt::Debug for SnapMiddleware {
         f.debug_struct("SnapMiddleware")
             .field("profile", &self.signer.profile().name())
             .field("token_source", &self.tokens.is_some())
+            .field("retry_on_invalid_token", &self.retry_on_invalid_token)
             .finish()
     }
 }
 
 impl SnapMiddleware {
-    /// A middleware signing with `signer`, getting B2B tokens from `tokens`.
+    /// Starts a middleware around a configured [`RequestSigner`], as
+    /// [`SnapLayer::builder`](super::SnapLayer::builder) does for the layer.
+    pub fn builder(signer: RequestSigner) -> SnapMiddlewareBuilder {
+        SnapMiddlewareBuilder {
+            signer,
+            tokens: None,
+            retry_on_invalid_token: true,
+        }
+    }
+
+    /// A middleware signing with `signer`, getting B2B tokens from `tokens`;
+    /// the same as the [builder](Self::builder) with
+    /// [`shared_token_source`](SnapMiddlewareBuilder::shared_token_source).
     ///
     /// # Errors
     /// [`ConfigError::MissingTokenSource`] for a symmetric profile without
@@ -69,11 +83,12 @@ impl SnapMiddleware {
         signer: RequestSigner,
         tokens: Option<Arc<dyn TokenSource>>,
     ) -> Result<Self, ConfigError> {
-        signer.check_token_source(tokens.is_some())?;
-        Ok(Self {
-            signer: Arc::new(signer),
-            tokens,
-        })
+        let builder = Self::builder(signer);
+        match tokens {
+            Some(tokens) => builder.shared_token_source(tokens),
+            None => builder,
+        }
+        .build()
     }
 
     /// Signs `request`, whose caller headers were taken out into `headers`.
@@ -98,6 +113,61 @@ impl SnapMiddleware {
         *request.headers_mut() = headers;
         *request.body_mut() = Some(reqwest::Body::from(signed.body));
         Ok(())
+    }
+}
+
+/// Builds a [`SnapMiddleware`]; see [`SnapMiddleware::builder`].
+#[must_use]
+pub struct SnapMiddlewareBuilder {
+    signer: RequestSigner,
+    tokens: Option<Arc<dyn TokenSource>>,
+    retry_on_invalid_token: bool,
+}
+
+impl std::fmt::Debug for SnapMiddlewareBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnapMiddlewareBuilder")
+            .field("profile", &self.signer.profile().name())
+            .field("token_source", &self.tokens.is_some())
+            .field("retry_on_invalid_token", &self.retry_on_invalid_token)
+            .finish()
+    }
+}
+
+impl SnapMiddlewareBuilder {
+    /// Where B2B access tokens come from (required for symmetric profiles;
+    /// optional for asymmetric ones, which then still send `Authorization`).
+    pub fn token_source(mut self, tokens: impl TokenSource + 'static) -> Self {
+        self.tokens = Some(Arc::new(tokens));
+        self
+    }
+
+    /// Like [`token_source`](Self::token_source), for a source already
+    /// shared with other parts of the application.
+    pub fn shared_token_source(mut self, tokens: Arc<dyn TokenSource>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Whether a `401xx01`/`401xx03` answer (token invalid / not found)
+    /// triggers one retry with a fresh token (default: yes).
+    pub fn retry_on_invalid_token(mut self, retry: bool) -> Self {
+        self.retry_on_invalid_token = retry;
+        self
+    }
+
+    /// The finished middleware.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingTokenSource`] when the profile signs with the
+    /// B2B token (symmetric) and no token source was given.
+    pub fn build(self) -> Result<SnapMiddleware, ConfigError> {
+        self.signer.check_token_source(self.tokens.is_some())?;
+        Ok(SnapMiddleware {
+            signer: Arc::new(self.signer),
+            tokens: self.tokens,
+            retry_on_invalid_token: self.retry_on_invalid_token,
+        })
     }
 }
 
@@ -140,7 +210,7 @@ impl Middleware for SnapMiddleware {
             .map_err(reqwest_middleware::Error::middleware)?;
         // The unsigned request, kept only when a 401 may call for a retry.
         let retry = match (&token, &self.tokens) {
-            (Some(_), Some(_)) => request.try_clone(),
+            (Some(_), Some(_)) if self.retry_on_invalid_token => request.try_clone(),
             _ => None,
         };
         let headers = std::mem::take(request.headers_mut());

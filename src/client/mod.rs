@@ -12,6 +12,10 @@
 //!   (see [`hyper_client`] with the `hyper` feature), `reqwest::Client` via
 //!   [`ReqwestService`] (feature `reqwest`), and reqwest-middleware via
 //!   [`SnapMiddleware`] (feature `reqwest-middleware`).
+//! - [`SnapClient`] is the one-call client on top: built in one chain, it
+//!   owns a B2B token cache, the layer and an HTTP client, and sends typed
+//!   requests ([`SnapCall`]) for typed responses or a [`CallError`], with an
+//!   opt-in [`RetryPolicy`] for idempotent reads.
 //! - TLS, mTLS and proxies for the ready-made clients: the `tls` module
 //!   (feature `rustls`).
 //!
@@ -82,23 +86,36 @@
 //! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
 
+mod call;
 mod error;
 mod layer;
 #[cfg(feature = "reqwest-middleware")]
 mod middleware;
 #[cfg(feature = "reqwest")]
 mod reqwest_adapter;
+mod retry;
 mod signer;
+mod snap_client;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
 pub use error::{ClientError, ConfigError};
 pub use layer::{DEFAULT_BODY_LIMIT, SnapLayer, SnapLayerBuilder, SnapResponseBody, SnapService};
 #[cfg(feature = "reqwest-middleware")]
-pub use middleware::SnapMiddleware;
+pub use middleware::{SnapMiddleware, SnapMiddlewareBuilder};
 #[cfg(feature = "reqwest")]
 pub use reqwest_adapter::ReqwestService;
 pub use signer::{CustomerToken, EndUser, RequestSigner, RequestSignerBuilder, SignedRequest};
+
+pub use call::{CallError, RawBody, SnapCall};
+pub use retry::{
+    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRY_AFTER,
+    Idempotent, RetryPolicy,
+};
+pub use snap_client::{
+    DEFAULT_CALL_TIMEOUT, HttpBody, HttpService, SnapClient, SnapClientBuilder,
+    SnapClientConfigError,
+};
 
 /// A hyper-util legacy client for plain `http://` with the body type the
 /// layer emits (`Full<Bytes>`). For `https://`, use
