@@ -531,3 +531,46 @@ mod cli {
         assert_eq!(proxy.targets().len(), 2);
     }
 }
+
+/// The one-call client with `.tls(..)`: token, signed typed call and typed
+/// answer over mTLS; without the client certificate, the typed error keeps
+/// the TLS failure.
+#[tokio::test]
+async fn snap_client_calls_over_mtls_with_its_tls_setting() {
+    use snap_bi::client::{CallError, SnapClient};
+    use snap_bi::qris::{Amount, Money, QrMpmGenerateRequest};
+    use snap_bi::{ClientSecret, ProviderProfile};
+
+    let ca = Ca::new("Sandbox CA");
+    let server = HttpsProvider::start(&ca.issue(&["localhost", "127.0.0.1"]), Some(&ca)).await;
+    let client_for = |tls: TlsConfig| {
+        SnapClient::builder(ProviderProfile::aspi_standard())
+            .base_url(server.base_url())
+            .client_id(CLIENT_ID)
+            .private_key(RsaPrivateKey::from_pem(PARTNER_KEY).unwrap())
+            .client_secret(ClientSecret::new(support::tls::SECRET).unwrap())
+            .partner_id(CLIENT_ID)
+            .channel_id("95221")
+            .tls(tls)
+            .build()
+            .unwrap()
+    };
+    let mut generate = QrMpmGenerateRequest::new();
+    generate.partner_reference_no = Some("TLS-0001".into());
+    generate.amount = Some(Money::idr(Amount::parse("12000.00").unwrap()));
+
+    let client = client_for(with_identity(&ca, &ca.issue(&["merchant-client"])));
+    let answer = client.call(&generate).await.unwrap();
+    assert!(answer.qr_content.is_some(), "{answer:?}");
+
+    let without_identity = client_for(only(&ca));
+    let error = without_identity.call(&generate).await.unwrap_err();
+    assert!(
+        !matches!(error, CallError::Refused { .. }),
+        "a handshake failure is not a provider's answer: {error:?}"
+    );
+    assert!(
+        rustls_error(&error).is_some(),
+        "the TLS error is in the chain: {error:?}"
+    );
+}
