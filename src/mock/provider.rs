@@ -63,6 +63,7 @@ use crate::qris::{
     QrMpmCancelRequest, QrMpmGenerateRequest, QrMpmQueryRequest, QrMpmRefundRequest,
     ServiceRequest, ServiceResponse,
 };
+use crate::server::reject::clip_message;
 use crate::server::{
     Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
 };
@@ -442,7 +443,7 @@ fn not_found() -> Response<MockBody> {
 fn not_found_detail(detail: &str) -> Response<MockBody> {
     let body = serde_json::json!({
         "responseCode": "4040002",
-        "responseMessage": format!("Invalid Routing. {detail}"),
+        "responseMessage": clip_message(format!("Invalid Routing. {detail}").into()),
     });
     json_response(StatusCode::NOT_FOUND, body.to_string().into_bytes())
 }
@@ -650,6 +651,7 @@ where
 }
 
 fn control_error(status: StatusCode, message: &str) -> Response<MockBody> {
+    let message = clip_message(message.to_owned().into());
     let body = serde_json::json!({"responseCode": format!("{}0000", status.as_u16()), "responseMessage": message});
     json_response(status, body.to_string().into_bytes())
 }

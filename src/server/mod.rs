@@ -59,7 +59,7 @@ mod explain_rejections;
 mod headers;
 mod issue;
 mod partner;
-mod reject;
+pub(crate) mod reject;
 mod replay;
 mod verify;
 
