@@ -100,7 +100,10 @@ mod snap_client;
 pub mod tls;
 
 pub use error::{ClientError, ConfigError};
-pub use layer::{DEFAULT_BODY_LIMIT, SnapLayer, SnapLayerBuilder, SnapResponseBody, SnapService};
+pub use layer::{
+    DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT, SnapLayer, SnapLayerBuilder, SnapResponseBody,
+    SnapService,
+};
 #[cfg(feature = "reqwest-middleware")]
 pub use middleware::{SnapMiddleware, SnapMiddlewareBuilder};
 #[cfg(feature = "reqwest")]
