@@ -155,8 +155,12 @@ impl SnapLayerBuilder {
     /// [`ClientError::Timeout`], so a stalling provider cannot hold callers
     /// indefinitely. Reading the response body afterwards is the caller's
     /// to bound. `None` turns it off (for an inner client that enforces its
-    /// own timeout; [`SnapClient`](super::SnapClient) does). Needs a Tokio
-    /// runtime with its time driver, as hyper-util's and reqwest's clients do.
+    /// own timeout; [`SnapClient`](super::SnapClient) does).
+    ///
+    /// Needs Tokio's time driver (`enable_time()` / `enable_all()` on the
+    /// runtime builder; `#[tokio::main]` has it): Tokio panics when a timer
+    /// is used on a runtime without one, so there pass `None`. Outside any
+    /// Tokio runtime the timeout is skipped.
     pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
         self

@@ -55,7 +55,7 @@
 //! use snap_bi::{AccessToken, ClientSecret, ProviderProfile};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
-//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
 //! let signer = RequestSigner::builder(ProviderProfile::paydia())
 //!     .client_secret(ClientSecret::new("a-client-secret")?)
 //!     .partner_id("PARTNER01")?

@@ -282,7 +282,8 @@ impl fmt::Debug for SignatureFailure<'_> {
 
 /// Chooses the `responseMessage` of a `401xx00` signature rejection, e.g. to
 /// add a diagnosis ("body hashed without minify?"). `None` keeps the
-/// standard `Unauthorized. [Signature]`.
+/// standard `Unauthorized. [Signature]`. A longer message is clipped to
+/// [`MAX_RESPONSE_MESSAGE`](super::MAX_RESPONSE_MESSAGE) (150) characters.
 ///
 /// Runs only for requests from a known partner with a fresh timestamp whose
 /// signature failed. Closures `Fn(&SignatureFailure<'_>) -> Option<String>`
@@ -655,8 +656,9 @@ impl VerifyLayerBuilder {
     /// `X-SIGNATURE`. The signature check (on by default) closes the replay
     /// of a captured request with a new `X-EXTERNAL-ID` (SNAP does not sign
     /// that header); turn it off only for a partner that sends byte-identical
-    /// requests (same body, token and `X-TIMESTAMP` second) on purpose,
-    /// which then look like replays.
+    /// requests (same body, token and `X-TIMESTAMP` second) on purpose —
+    /// polling a status query more than once a second, say — which then
+    /// look like replays and get `409`.
     pub fn without_signature_replay_check(mut self) -> Self {
         self.signature_replay = false;
         self
