@@ -131,6 +131,9 @@ fn a_private_key_pem_is_refused_as_the_client_secret() {
         assert!(stdout.is_empty(), "{verb}: nothing signed: {stdout}");
         assert!(stderr.contains("PEM block"), "{verb}: {stderr}");
         assert!(stderr.contains("not a client secret"), "{verb}: {stderr}");
-        assert!(!stderr.contains("MII"), "{verb}: the key must not be echoed: {stderr}");
+        assert!(
+            !stderr.contains("MII"),
+            "{verb}: the key must not be echoed: {stderr}"
+        );
     }
 }

@@ -20,7 +20,9 @@ use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 use snap_bi::client::{ClientError, RequestSigner, SnapLayer};
-use snap_bi::headers::{AUTHORIZATION, CHANNEL_ID, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP};
+use snap_bi::headers::{
+    AUTHORIZATION, CHANNEL_ID, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP,
+};
 use snap_bi::mock::{MockProvider, ServeLimits};
 use snap_bi::server::{
     InMemoryReplayStore, JakartaDay, Partner, ReplayError, ReplayStore, ReplayVerdict,
@@ -36,7 +38,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tower::{Layer, ServiceExt};
 
-use support::token_server::{Behavior, CLIENT_ID, PRIVATE_PEM, PUBLIC_PEM, TokenServer, http_client};
+use support::token_server::{
+    Behavior, CLIENT_ID, PRIVATE_PEM, PUBLIC_PEM, TokenServer, http_client,
+};
 
 const PARTNER_ID: &str = "partner-01";
 const SECRET: &str = "partner-01-client-secret";
@@ -102,7 +106,12 @@ fn sign(body: &'static str, at: DateTime<Utc>) -> Signed {
     }
 }
 
-async fn send(addr: SocketAddr, path: &str, signed: &Signed, external_id: &str) -> (StatusCode, Value) {
+async fn send(
+    addr: SocketAddr,
+    path: &str,
+    signed: &Signed,
+    external_id: &str,
+) -> (StatusCode, Value) {
     let request = Request::post(format!("http://{addr}{path}"))
         .header("content-type", "application/json")
         .header(X_TIMESTAMP, &signed.timestamp)
@@ -130,7 +139,10 @@ async fn a_captured_request_resent_with_a_new_external_id_is_a_conflict() {
         .build()
         .unwrap();
     let app = Router::new()
-        .route(QUERY_PATH, post(|| async { r#"{"responseCode":"2005100"}"# }))
+        .route(
+            QUERY_PATH,
+            post(|| async { r#"{"responseCode":"2005100"}"# }),
+        )
         .layer(layer);
     let addr = serve(app).await;
 
@@ -153,12 +165,17 @@ async fn a_captured_request_resent_with_a_new_external_id_is_a_conflict() {
     // The signature went through the same store, under its own key kind,
     // kept until its timestamp leaves the ±5 min window.
     let calls = store.calls.lock().unwrap().clone();
-    let signature_calls: Vec<_> = calls.iter().filter(|(k, _)| k.starts_with("sig:")).collect();
+    let signature_calls: Vec<_> = calls
+        .iter()
+        .filter(|(k, _)| k.starts_with("sig:"))
+        .collect();
     assert_eq!(signature_calls.len(), 3, "{calls:?}");
     let (key, keep_until) = signature_calls[0];
     assert_eq!(key.len(), 68);
     assert!(!key.contains(&captured.signature));
-    let signed_at = DateTime::parse_from_rfc3339(&captured.timestamp).unwrap().to_utc();
+    let signed_at = DateTime::parse_from_rfc3339(&captured.timestamp)
+        .unwrap()
+        .to_utc();
     assert_eq!(*keep_until, signed_at + TimeDelta::minutes(5));
 }
 
@@ -174,9 +191,18 @@ async fn the_signature_check_can_be_turned_off_and_the_id_check_stays() {
         .layer(layer);
     let addr = serve(app).await;
     let signed = sign(r#"{"originalReferenceNo":"B1"}"#, Utc::now());
-    assert_eq!(send(addr, QUERY_PATH, &signed, "200001").await.0, StatusCode::OK);
-    assert_eq!(send(addr, QUERY_PATH, &signed, "200002").await.0, StatusCode::OK);
-    assert_eq!(send(addr, QUERY_PATH, &signed, "200002").await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        send(addr, QUERY_PATH, &signed, "200001").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(addr, QUERY_PATH, &signed, "200002").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(addr, QUERY_PATH, &signed, "200002").await.0,
+        StatusCode::CONFLICT
+    );
 }
 
 // ------------------------------------------- 4. responseMessage is clipped
@@ -222,7 +248,8 @@ async fn a_401_over_64_kib_reaches_the_caller_as_the_providers_401() {
     let counter = hits.clone();
     // Even a body that starts like a token rejection: over the limit it is
     // not one, so no retry.
-    let mut big = br#"{"responseCode":"4015101","responseMessage":"Invalid Token (B2B)","pad":""#.to_vec();
+    let mut big =
+        br#"{"responseCode":"4015101","responseMessage":"Invalid Token (B2B)","pad":""#.to_vec();
     big.resize(100 * 1024, b'x');
     let big = Bytes::from(big);
     let answer = big.clone();
@@ -239,7 +266,10 @@ async fn a_401_over_64_kib_reaches_the_caller_as_the_providers_401() {
     let request = Request::post(format!("http://{addr}{QUERY_PATH}"))
         .body(Full::new(Bytes::from_static(b"{}")))
         .unwrap();
-    let response = client.oneshot(request).await.expect("the 401, not an error");
+    let response = client
+        .oneshot(request)
+        .await
+        .expect("the 401, not an error");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(body.len(), 64 * 1024);
@@ -257,7 +287,10 @@ async fn a_stalling_provider_times_out_instead_of_holding_the_caller() {
     });
     let addr = serve(app).await;
     let default = symmetric_layer().build().unwrap();
-    assert!(format!("{default:?}").contains("timeout: Some(30s)"), "{default:?}");
+    assert!(
+        format!("{default:?}").contains("timeout: Some(30s)"),
+        "{default:?}"
+    );
 
     let client = symmetric_layer()
         .request_timeout(Duration::from_millis(300))
@@ -282,7 +315,9 @@ async fn a_stalling_provider_times_out_instead_of_holding_the_caller() {
 async fn an_expiry_already_past_is_cached_not_refetched_on_every_call() {
     let past = (Utc::now() - TimeDelta::hours(7)).to_rfc3339();
     for body in [
-        format!(r#"{{"responseCode":"2007300","accessToken":"t1","accessTokenExpiryTime":"{past}"}}"#),
+        format!(
+            r#"{{"responseCode":"2007300","accessToken":"t1","accessTokenExpiryTime":"{past}"}}"#
+        ),
         format!(r#"{{"responseCode":"2007300","accessToken":"t1","expiresIn":"{past}"}}"#),
         r#"{"responseCode":"2007300","accessToken":"t1","expiresIn":0}"#.to_owned(),
     ] {
@@ -291,10 +326,11 @@ async fn an_expiry_already_past_is_cached_not_refetched_on_every_call() {
             body: body.clone().into_bytes(),
         })
         .await;
-        let signer = TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap())
-            .base_url(server.base_url())
-            .build()
-            .unwrap();
+        let signer =
+            TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap())
+                .base_url(server.base_url())
+                .build()
+                .unwrap();
         let cache = B2bTokenCache::builder(signer).build(http_client());
         let concurrent: Vec<_> = (0..50)
             .map(|_| {
@@ -349,15 +385,26 @@ async fn a_slow_request_head_is_cut_off() {
     let limits = ServeLimits::default().with_header_read_timeout(Duration::from_millis(200));
     let running = mock(limits).bind(([127, 0, 0, 1], 0).into()).await.unwrap();
     let mut stream = TcpStream::connect(running.local_addr()).await.unwrap();
-    stream.write_all(b"POST /v1.0/qr/qr-mpm-query HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    stream
+        .write_all(b"POST /v1.0/qr/qr-mpm-query HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     // Never finishes the head: the server closes within its timeout.
     let started = Instant::now();
-    assert!(read_until_closed(&mut stream, Duration::from_secs(5)).await.is_some());
+    assert!(
+        read_until_closed(&mut stream, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
 
     // An idle connection that sends nothing is closed as well.
     let mut idle = TcpStream::connect(running.local_addr()).await.unwrap();
-    assert!(read_until_closed(&mut idle, Duration::from_secs(5)).await.is_some());
+    assert!(
+        read_until_closed(&mut idle, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
     running.shutdown().await;
 }
 
@@ -371,7 +418,9 @@ async fn a_trickling_body_gets_408_at_the_deadline() {
         .await
         .unwrap();
     let started = Instant::now();
-    let answer = read_until_closed(&mut stream, Duration::from_secs(5)).await.unwrap();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(5))
+        .await
+        .unwrap();
     assert!(started.elapsed() < Duration::from_secs(3));
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
@@ -392,10 +441,16 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
         .await
         .unwrap();
     // The only slot is taken: no answer yet.
-    assert!(read_until_closed(&mut second, Duration::from_millis(500)).await.is_none());
+    assert!(
+        read_until_closed(&mut second, Duration::from_millis(500))
+            .await
+            .is_none()
+    );
 
     drop(first);
-    let answer = read_until_closed(&mut second, Duration::from_secs(5)).await.unwrap();
+    let answer = read_until_closed(&mut second, Duration::from_secs(5))
+        .await
+        .unwrap();
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
     running.shutdown().await;

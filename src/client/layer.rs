@@ -253,14 +253,12 @@ where
         match self.shared.timeout {
             // The timer is only polled inside a Tokio runtime; outside one
             // (no timer to ask) the call runs unbounded rather than panic.
-            Some(after) if tokio::runtime::Handle::try_current().is_ok() => {
-                Box::pin(async move {
-                    match tokio::time::timeout(after, send).await {
-                        Ok(answer) => answer,
-                        Err(_) => Err(ClientError::Timeout { after }.into()),
-                    }
-                })
-            }
+            Some(after) if tokio::runtime::Handle::try_current().is_ok() => Box::pin(async move {
+                match tokio::time::timeout(after, send).await {
+                    Ok(answer) => answer,
+                    Err(_) => Err(ClientError::Timeout { after }.into()),
+                }
+            }),
             _ => Box::pin(send),
         }
     }

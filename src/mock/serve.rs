@@ -197,13 +197,11 @@ pub(crate) async fn serve<S>(
             let handler = hyper::service::service_fn(move |request| {
                 let answer = service.clone().oneshot(request);
                 async move {
-                    Ok::<_, Infallible>(
-                        match tokio::time::timeout(request_timeout, answer).await {
-                            Ok(Ok(response)) => response,
-                            Ok(Err(never)) => match never {},
-                            Err(_) => request_timeout_response(),
-                        },
-                    )
+                    Ok::<_, Infallible>(match tokio::time::timeout(request_timeout, answer).await {
+                        Ok(Ok(response)) => response,
+                        Ok(Err(never)) => match never {},
+                        Err(_) => request_timeout_response(),
+                    })
                 }
             });
             let io = hyper_util::rt::TokioIo::new(stream);

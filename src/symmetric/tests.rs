@@ -158,7 +158,10 @@ fn a_pem_file_is_refused_as_a_client_secret() {
     let path = scratch_file("pem", pem);
     let refused = ClientSecret::from_file(&path).unwrap_err();
     std::fs::remove_file(&path).unwrap();
-    assert!(matches!(refused, SecretError::LooksLikePem { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, SecretError::LooksLikePem { .. }),
+        "{refused:?}"
+    );
     let message = refused.to_string();
     assert!(message.contains("PEM block"), "{message}");
     assert!(!message.contains("PRIVATE KEY-----\n"), "{message}");

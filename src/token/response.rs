@@ -372,10 +372,7 @@ fn lifetime(
         return (lifetime, LifetimeSource::JwtExp);
     }
     (
-        options
-            .default_lifetime
-            .max(MIN_LIFETIME)
-            .min(MAX_LIFETIME),
+        options.default_lifetime.max(MIN_LIFETIME).min(MAX_LIFETIME),
         LifetimeSource::Default,
     )
 }

@@ -135,8 +135,14 @@ fn every_source_under_the_floor_falls_through_to_the_next_one_alike() {
         (r#"{"accessToken":"t","expiresIn":"0"}"#.to_owned(), default),
         (r#"{"accessToken":"t","expiresIn":-5}"#.to_owned(), default),
         (r#"{"accessToken":"t","expiresIn":10}"#.to_owned(), default),
-        (format!(r#"{{"accessToken":"t","expiresIn":"{past}"}}"#), default),
-        (format!(r#"{{"accessToken":"t","expiresIn":"{soon}"}}"#), default),
+        (
+            format!(r#"{{"accessToken":"t","expiresIn":"{past}"}}"#),
+            default,
+        ),
+        (
+            format!(r#"{{"accessToken":"t","expiresIn":"{soon}"}}"#),
+            default,
+        ),
         (
             format!(r#"{{"accessToken":"t","accessTokenExpiryTime":"{past}"}}"#),
             default,

@@ -5,9 +5,7 @@ use snap_bi::{AsymmetricSigner, ProviderProfile, SymmetricSigner, token_string_t
 use super::{explain_token, explain_transaction};
 use crate::cli::args::{SignAsymmetricArgs, SignProfileArgs, SignSymmetricArgs, SignTokenArgs};
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::input::{
-    NOW, Request, access_token, client_secret, private_key, timestamp_arg,
-};
+use crate::cli::input::{NOW, Request, access_token, client_secret, private_key, timestamp_arg};
 use crate::cli::output::Output;
 
 /// HMAC-SHA512 over `METHOD:EndpointUrl:AccessToken:bodyhash:Timestamp`.
