@@ -161,9 +161,19 @@ pub enum ReplayError {
 /// requests with the same id cannot both be [`ReplayVerdict::Fresh`].
 ///
 /// The verifying layer also calls it for each accepted `X-SIGNATURE`, with
-/// `external_id` = `sig:<hex SHA-256 of the signature>` and `keep_until` =
-/// the request's `X-TIMESTAMP` + window (see the [module docs](self)); an
-/// implementation treats both kinds alike.
+/// `external_id` = `sig:<hex SHA-256 of the signature>` (68 characters,
+/// longer than any accepted `X-EXTERNAL-ID`, so the kinds never meet) and
+/// `keep_until` = the request's `X-TIMESTAMP` + window; an implementation
+/// treats both kinds alike. SNAP does not sign `X-EXTERNAL-ID`: without the
+/// signature record, a captured request re-sent with a new id would pass
+/// again while its timestamp is in the window.
+///
+/// What replay protection cannot do: protect servers that do not share the
+/// store; tell a replay from a partner sending the byte-identical request
+/// (same body, token and timestamp second) twice on purpose (see
+/// [`VerifyLayerBuilder::without_signature_replay_check`](super::VerifyLayerBuilder::without_signature_replay_check));
+/// stop anyone holding the secret or key; or remember longer than the store
+/// does (a full [`InMemoryReplayStore`] forgets its oldest entries first).
 pub trait ReplayStore: Send + Sync {
     /// Records the triple if it is new (keeping it at least until
     /// `keep_until`), and says whether it was.
