@@ -55,7 +55,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -202,7 +203,10 @@ impl<T: ReplayStore + ?Sized> ReplayStore for Arc<T> {
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum WhenFull {
-    /// Forget the oldest entry to make room (the default). The bound then
+    /// Forget the oldest entry to make room (the default): the one whose
+    /// `keep_until` comes first, and among those the first recorded, so
+    /// short-lived `X-SIGNATURE` records go before the day's
+    /// `X-EXTERNAL-ID`s. The bound then
     /// limits how far back duplicates are detected, never availability;
     /// only signed requests reach the store, so only partners can fill it.
     #[default]
@@ -212,8 +216,8 @@ pub enum WhenFull {
 }
 
 /// `(partner id, external id, day)`, with both ids in one shared string so
-/// that the insertion-order queue holds the key without copying it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// that the expiry queue holds the key without copying it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Key {
     ids: Arc<str>,
     partner_len: usize,
@@ -237,15 +241,19 @@ impl Key {
 struct State {
     /// key → (insertion sequence number, keep-until).
     entries: HashMap<Key, (u64, DateTime<Utc>)>,
-    /// Insertion order, for expiry and eviction. May hold stale sequence
-    /// numbers of entries that were re-inserted; those are skipped.
-    order: VecDeque<(u64, DateTime<Utc>, Key)>,
+    /// Soonest keep-until first (then insertion order), for expiry and
+    /// eviction: short-lived `X-SIGNATURE` records and day-long
+    /// `X-EXTERNAL-ID` records share the store, so insertion order alone
+    /// would keep expired signature records behind live ids. May hold
+    /// stale sequence numbers of entries that were re-inserted; those are
+    /// skipped.
+    order: BinaryHeap<Reverse<(DateTime<Utc>, u64, Key)>>,
     next_seq: u64,
 }
 
 impl State {
     fn remove_front(&mut self) {
-        if let Some((seq, _, key)) = self.order.pop_front()
+        if let Some(Reverse((_, seq, key))) = self.order.pop()
             && self.entries.get(&key).is_some_and(|(s, _)| *s == seq)
         {
             self.entries.remove(&key);
@@ -253,12 +261,10 @@ impl State {
     }
 
     fn purge_expired(&mut self, now: DateTime<Utc>) {
-        // Entries arrive in (nearly) time order, so expired ones gather at the
-        // front; a rare out-of-order one is caught by the lookup's own check.
         while self
             .order
-            .front()
-            .is_some_and(|(_, until, _)| *until <= now)
+            .peek()
+            .is_some_and(|Reverse((until, _, _))| *until <= now)
         {
             self.remove_front();
         }
@@ -350,7 +356,7 @@ impl InMemoryReplayStore {
         let seq = state.next_seq;
         state.next_seq += 1;
         state.entries.insert(key.clone(), (seq, keep_until));
-        state.order.push_back((seq, keep_until, key));
+        state.order.push(Reverse((keep_until, seq, key)));
         Ok(ReplayVerdict::Fresh)
     }
 }
