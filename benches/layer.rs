@@ -49,7 +49,9 @@ fn request() -> http::Request<Full<Bytes>> {
 }
 
 fn bench_layer(c: &mut Criterion) {
+    // The layer's default request timeout needs the time driver.
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let inner = tower::service_fn(|request: http::Request<Full<Bytes>>| async move {

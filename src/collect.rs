@@ -66,5 +66,30 @@ where
     Ok(joined.map_or(first, BytesMut::freeze))
 }
 
+/// Reads `body` up to `limit` bytes: those bytes, and whether the body had
+/// more (then it is cut at `limit` and the rest is not read). For answers
+/// that are passed on even when too large, such as a provider's `401`.
+pub(crate) async fn collect_prefix<B>(body: B, limit: usize) -> Result<(Bytes, bool), CollectError>
+where
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut buffer = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|err| CollectError::Read(err.into()))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let room = limit - buffer.len();
+        if data.remaining() > room {
+            buffer.put(data.take(room));
+            return Ok((buffer.freeze(), true));
+        }
+        buffer.put(data);
+    }
+    Ok((buffer.freeze(), false))
+}
+
 #[cfg(test)]
 mod tests;

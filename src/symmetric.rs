@@ -80,7 +80,9 @@ impl ClientSecret {
     ///
     /// # Errors
     /// [`SecretError`] when the file cannot be read, is not UTF-8 text, or
-    /// holds nothing but the line break. The error never contains the secret.
+    /// holds nothing but the line break, and [`SecretError::LooksLikePem`]
+    /// for a PEM file (a private key given as the secret). The error never
+    /// contains the secret.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SecretError> {
         let path = path.as_ref();
         let origin = || format!("client secret file {}", path.display());
@@ -119,6 +121,12 @@ impl ClientSecret {
 
     fn from_text(mut text: String, origin: impl Fn() -> String) -> Result<Self, SecretError> {
         strip_one_line_break(&mut text);
+        // A PEM file (a private key passed where the secret goes) would
+        // otherwise become the HMAC key, and every signature would fail
+        // with no hint why.
+        if text.trim_start().starts_with("-----BEGIN ") {
+            return Err(SecretError::LooksLikePem { origin: origin() });
+        }
         Self::new(text).map_err(|_| SecretError::Empty { origin: origin() })
     }
 
@@ -162,6 +170,16 @@ pub enum SecretError {
     /// The file or variable is not UTF-8 text.
     #[error("{origin} is not UTF-8 text")]
     NotText {
+        /// The file (`client secret file PATH`) or variable name.
+        origin: String,
+    },
+    /// The file or variable holds a PEM block (`-----BEGIN …`): a key or
+    /// certificate, not the provider's client secret.
+    #[error(
+        "{origin} holds a PEM block (-----BEGIN …), not a client secret: the client secret \
+         is the HMAC secret the provider issued; an RSA private key is given as the private key"
+    )]
+    LooksLikePem {
         /// The file (`client secret file PATH`) or variable name.
         origin: String,
     },

@@ -854,7 +854,8 @@ fn missing_token_is_bad_input() {
     ])
     .assert_fails(
         2,
-        "error: the following required arguments were not provided: --token <T>\n",
+        "error: no access token: pass --token-file FILE or set SNAP_ACCESS_TOKEN (or --token T, \
+         which other local users can see in the process list)\n",
     );
 }
 

@@ -379,6 +379,8 @@ async fn a_correctly_signed_request_passes_and_the_handler_sees_the_exact_bytes(
     assert_eq!(p.send(&hex).await.status, StatusCode::OK);
 
     // Whitespace outside strings is not signed: re-indenting still verifies.
+    // (A second later: the same signature again would be refused as a replay.)
+    p.clock.advance(TimeDelta::seconds(1));
     let reindented = PRETTY_BODY.replace("\n  ", "\n\t\t");
     let mut moved = p.signed(QUERY_PATH, PRETTY_BODY.as_bytes(), &token);
     moved.body = reindented.clone().into_bytes();

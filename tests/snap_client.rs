@@ -108,6 +108,10 @@ async fn one_chain_then_typed_generate_query_and_refund() {
     );
 
     pay(&running.base_url(), &reference).await;
+    // The same query body again within the same X-TIMESTAMP second would
+    // carry the same signature, which the provider refuses as a replay
+    // (409): SNAP does not sign X-EXTERNAL-ID.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let paid = client.call(&query(&reference)).await.unwrap();
     assert_eq!(paid.response_code.as_str(), "2005100");
     assert_eq!(

@@ -1,6 +1,7 @@
-//! Errors of the client side. Every one of them means **nothing was sent**
-//! (except [`ClientError::Inner`]-style transport errors, which the layer
-//! passes through from the inner service unchanged).
+//! Errors of the client side. Every one of them means **nothing was sent**,
+//! except [`ClientError::Timeout`] (the request may have been sent) and the
+//! inner service's transport errors, which the layer passes through
+//! unchanged.
 
 use http::HeaderName;
 
@@ -45,6 +46,15 @@ pub enum ClientError {
     /// in the profile's layout (a broken or misconfigured clock).
     #[error("the clock's instant cannot be an X-TIMESTAMP; nothing was sent")]
     Clock(#[source] crate::timestamp::TimestampError),
+    /// No response head within the layer's
+    /// [`request_timeout`](super::SnapLayerBuilder::request_timeout). The
+    /// request may have reached the provider: query its status before
+    /// sending it again.
+    #[error("no response within {after:?}; the request may have reached the provider")]
+    Timeout {
+        /// The timeout that elapsed.
+        after: std::time::Duration,
+    },
     /// A value that should always be a valid header was not; a bug.
     #[error("internal error building the {0}")]
     Internal(&'static str),

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::request::Parts;
@@ -23,13 +24,18 @@ use super::signer::RequestSigner;
 /// Default limit on a request body the layer buffers and signs: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Default bound on one call through the layer: 30 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How much of a `401` response the layer reads to see whether the token was
 /// the problem.
 const REJECTION_BODY_LIMIT: usize = 64 * 1024;
 
 /// The body of responses coming out of [`SnapService`]: the inner service's
 /// body, or — for a `401` the layer had to read to decide on a retry — the
-/// same bytes, buffered.
+/// same bytes, buffered. A `401` body over 64 KiB is not a SNAP token
+/// rejection: the layer returns the `401` as it is, with its body cut at
+/// 64 KiB (no retry).
 pub type SnapResponseBody<B> = Either<B, Full<Bytes>>;
 
 /// Signs every request that goes through it; see the [module docs](super).
@@ -45,6 +51,7 @@ struct Shared {
     tokens: Option<Arc<dyn TokenSource>>,
     body_limit: usize,
     retry_on_invalid_token: bool,
+    timeout: Option<Duration>,
 }
 
 impl fmt::Debug for SnapLayer {
@@ -57,6 +64,7 @@ impl fmt::Debug for SnapLayer {
                 "retry_on_invalid_token",
                 &self.shared.retry_on_invalid_token,
             )
+            .field("timeout", &self.shared.timeout)
             .finish()
     }
 }
@@ -69,6 +77,7 @@ impl SnapLayer {
             tokens: None,
             body_limit: DEFAULT_BODY_LIMIT,
             retry_on_invalid_token: true,
+            timeout: Some(DEFAULT_REQUEST_TIMEOUT),
         }
     }
 
@@ -96,6 +105,7 @@ pub struct SnapLayerBuilder {
     tokens: Option<Arc<dyn TokenSource>>,
     body_limit: usize,
     retry_on_invalid_token: bool,
+    timeout: Option<Duration>,
 }
 
 impl fmt::Debug for SnapLayerBuilder {
@@ -104,6 +114,7 @@ impl fmt::Debug for SnapLayerBuilder {
             .field("profile", &self.signer.profile().name())
             .field("token_source", &self.tokens.is_some())
             .field("body_limit", &self.body_limit)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -137,6 +148,24 @@ impl SnapLayerBuilder {
         self
     }
 
+    /// The longest one call through the layer may take, from the call to
+    /// the response head: buffering and signing the body, the B2B token,
+    /// sending, and the retry after a rejected token (default
+    /// [`DEFAULT_REQUEST_TIMEOUT`], 30 s). A late call fails with
+    /// [`ClientError::Timeout`], so a stalling provider cannot hold callers
+    /// indefinitely. Reading the response body afterwards is the caller's
+    /// to bound. `None` turns it off (for an inner client that enforces its
+    /// own timeout; [`SnapClient`](super::SnapClient) does).
+    ///
+    /// Needs Tokio's time driver (`enable_time()` / `enable_all()` on the
+    /// runtime builder; `#[tokio::main]` has it): Tokio panics when a timer
+    /// is used on a runtime without one, so there pass `None`. Outside any
+    /// Tokio runtime the timeout is skipped.
+    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
     /// The finished layer.
     ///
     /// # Errors
@@ -150,6 +179,7 @@ impl SnapLayerBuilder {
                 tokens: self.tokens,
                 body_limit: self.body_limit,
                 retry_on_invalid_token: self.retry_on_invalid_token,
+                timeout: self.timeout,
             }),
         })
     }
@@ -219,7 +249,18 @@ where
         // own copy of the request next to the one inside `send`, and a
         // future too large for the allocator's fast path costs on every call.
         let (head, body) = request.into_parts();
-        Box::pin(Shared::send(self.shared.clone(), inner, head, body))
+        let send = Shared::send(self.shared.clone(), inner, head, body);
+        match self.shared.timeout {
+            // The timer is only polled inside a Tokio runtime; outside one
+            // (no timer to ask) the call runs unbounded rather than panic.
+            Some(after) if tokio::runtime::Handle::try_current().is_ok() => Box::pin(async move {
+                match tokio::time::timeout(after, send).await {
+                    Ok(answer) => answer,
+                    Err(_) => Err(ClientError::Timeout { after }.into()),
+                }
+            }),
+            _ => Box::pin(send),
+        }
     }
 }
 
@@ -312,6 +353,8 @@ impl Shared {
     {
         let (response_parts, response_body) = response.into_parts();
         let (bytes, token_invalid) = read_rejection(response_body).await?;
+        // Not a token rejection (or too large to be one): the provider's own
+        // 401, returned as it is, with its body as far as read.
         if !token_invalid {
             return Ok(Response::from_parts(
                 response_parts,
@@ -385,15 +428,23 @@ pub(crate) async fn current_token(
     }
 }
 
-/// Reads a `401` answer's body: the bytes, and whether they say the B2B
-/// token is invalid or unknown, i.e. whether one retry is due.
+/// Reads a `401` answer's body: the bytes (at most 64 KiB: a longer body
+/// is cut there and is no SNAP token rejection), and whether they say the
+/// B2B token is invalid or unknown, i.e. whether one retry is due.
 pub(crate) async fn read_rejection<B>(body: B) -> Result<(Bytes, bool), CollectError>
 where
     B: Body,
     B::Error: Into<BoxError>,
 {
-    let bytes = crate::collect::collect_limited(body, REJECTION_BODY_LIMIT).await?;
-    let token_invalid = token_rejected(&bytes);
+    let (bytes, cut) = crate::collect::collect_prefix(body, REJECTION_BODY_LIMIT).await?;
+    if cut {
+        tracing::debug!(
+            target: "snap_bi::client",
+            limit = REJECTION_BODY_LIMIT,
+            "401 body longer than the limit: returned cut, not retried"
+        );
+    }
+    let token_invalid = !cut && token_rejected(&bytes);
     Ok((bytes, token_invalid))
 }
 

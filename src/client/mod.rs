@@ -55,7 +55,7 @@
 //! use snap_bi::{AccessToken, ClientSecret, ProviderProfile};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
-//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
 //! let signer = RequestSigner::builder(ProviderProfile::paydia())
 //!     .client_secret(ClientSecret::new("a-client-secret")?)
 //!     .partner_id("PARTNER01")?
@@ -100,7 +100,10 @@ mod snap_client;
 pub mod tls;
 
 pub use error::{ClientError, ConfigError};
-pub use layer::{DEFAULT_BODY_LIMIT, SnapLayer, SnapLayerBuilder, SnapResponseBody, SnapService};
+pub use layer::{
+    DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT, SnapLayer, SnapLayerBuilder, SnapResponseBody,
+    SnapService,
+};
 #[cfg(feature = "reqwest-middleware")]
 pub use middleware::{SnapMiddleware, SnapMiddlewareBuilder};
 #[cfg(feature = "reqwest")]

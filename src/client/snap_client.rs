@@ -614,6 +614,8 @@ impl SnapClientBuilder {
         let tokens = B2bTokenCache::builder(token_requests).build(http.clone());
         let layer = SnapLayer::builder(signer)
             .shared_token_source(Arc::new(tokens.clone()))
+            // The attempt's own timeout bounds this, and may be longer.
+            .request_timeout(None)
             .build()
             .map_err(|e| E::invalid("profile", e))?;
         Ok(SnapClient {

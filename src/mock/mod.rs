@@ -44,3 +44,7 @@ pub mod ledger;
 pub mod provider;
 #[cfg(feature = "hyper")]
 pub use provider::{MockBody, MockError, MockProvider, MockProviderBuilder, RunningMock};
+#[cfg(feature = "hyper")]
+pub mod serve;
+#[cfg(feature = "hyper")]
+pub use serve::ServeLimits;

@@ -45,6 +45,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
@@ -58,11 +59,13 @@ use crate::client::{RequestSigner, hyper_client};
 use crate::collect::collect_limited;
 use crate::keys::RsaPrivateKey;
 use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
+use crate::mock::serve::{ServeLimits, serve};
 use crate::profile::{ProviderProfile, TransactionSignature};
 use crate::qris::{
     QrMpmCancelRequest, QrMpmGenerateRequest, QrMpmQueryRequest, QrMpmRefundRequest,
     ServiceRequest, ServiceResponse,
 };
+use crate::server::reject::clip_message;
 use crate::server::{
     Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
 };
@@ -96,6 +99,7 @@ pub struct MockProviderBuilder {
     notify_partner_id: String,
     clock: Arc<dyn Clock>,
     ledger: Option<LedgerConfig>,
+    limits: ServeLimits,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -110,6 +114,14 @@ impl fmt::Debug for MockProviderBuilder {
 }
 
 impl MockProviderBuilder {
+    /// Timeouts and the connection cap of [`MockProvider::bind`] (default
+    /// [`ServeLimits::default`]: 10 s for a request head, 30 s per request,
+    /// 256 connections).
+    pub fn limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Registers a partner: its ids and public key (for token requests), and
     /// its client secret (for transactional HMAC signatures).
     pub fn partner(mut self, partner: Partner, client_secret: ClientSecret) -> Self {
@@ -235,6 +247,7 @@ impl MockProviderBuilder {
                 token_paths,
                 profile_name: self.profile.name().to_owned(),
                 prefix: self.prefix,
+                limits: self.limits,
                 issuer,
                 qris: verify.layer(handler),
                 state,
@@ -260,6 +273,7 @@ impl fmt::Debug for MockProvider {
 
 struct Routes {
     prefix: String,
+    limits: ServeLimits,
     /// The B2B and B2B2C token paths, in full: the only token routes.
     token_paths: [String; 2],
     profile_name: String,
@@ -301,6 +315,7 @@ impl MockProvider {
             notify_partner_id: "MOCK-PJP".to_owned(),
             clock: Arc::new(SystemClock),
             ledger: None,
+            limits: ServeLimits::default(),
         }
     }
 
@@ -318,38 +333,20 @@ impl MockProvider {
     }
 
     /// Serves on `addr` (use port 0 for a free port) until the returned
-    /// handle is shut down or dropped.
+    /// handle is shut down or dropped, under the builder's
+    /// [`limits`](MockProviderBuilder::limits): a head timeout, a
+    /// per-request timeout (`408`), a connection cap and a pause after
+    /// failed `accept`s (see [`ServeLimits`]).
     ///
     /// # Errors
     /// [`MockError::Io`] when the address cannot be bound.
     pub async fn bind(self, addr: SocketAddr) -> Result<RunningMock, MockError> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let prefix = self.inner.prefix.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let (stream, _) = tokio::select! {
-                    _ = &mut stopped => break,
-                    accepted = listener.accept() => match accepted {
-                        Ok(conn) => conn,
-                        // A failed accept (e.g. too many open files) must not stop the server.
-                        Err(_) => continue,
-                    },
-                };
-                let provider = self.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        provider.clone().oneshot(request)
-                    });
-                    let io = hyper_util::rt::TokioIo::new(stream);
-                    // Connection errors (client hung up) concern only that connection.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, service)
-                        .await;
-                });
-            }
-        });
+        let limits = self.inner.limits;
+        let task = tokio::spawn(serve(listener, limits, self, stopped));
         Ok(RunningMock {
             addr: local,
             prefix,
@@ -442,7 +439,7 @@ fn not_found() -> Response<MockBody> {
 fn not_found_detail(detail: &str) -> Response<MockBody> {
     let body = serde_json::json!({
         "responseCode": "4040002",
-        "responseMessage": format!("Invalid Routing. {detail}"),
+        "responseMessage": clip_message(format!("Invalid Routing. {detail}").into()),
     });
     json_response(StatusCode::NOT_FOUND, body.to_string().into_bytes())
 }
@@ -553,6 +550,9 @@ where
     (status, json)
 }
 
+/// How long the mock waits for the merchant's answer to a notification.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The most the mock reads of a control request or a merchant's answer to a
 /// notification: both are small JSON documents.
 const CONTROL_BODY_LIMIT: usize = 64 * 1024;
@@ -650,6 +650,7 @@ where
 }
 
 fn control_error(status: StatusCode, message: &str) -> Response<MockBody> {
+    let message = clip_message(message.to_owned().into());
     let body = serde_json::json!({"responseCode": format!("{}0000", status.as_u16()), "responseMessage": message});
     json_response(status, body.to_string().into_bytes())
 }
@@ -662,10 +663,16 @@ impl Notifier {
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.uri.clone();
         self.signer.sign(&mut request, None, None)?;
-        let response = hyper_client().request(request.map(Full::new)).await?;
-        let status = response.status();
-        let answer = collect_limited(response.into_body(), CONTROL_BODY_LIMIT).await?;
-        Ok((status, answer))
+        // Bounded: a stalling merchant must not hold the control request.
+        let exchange = async {
+            let response = hyper_client().request(request.map(Full::new)).await?;
+            let status = response.status();
+            let answer = collect_limited(response.into_body(), CONTROL_BODY_LIMIT).await?;
+            Ok::<_, BoxError>((status, answer))
+        };
+        tokio::time::timeout(NOTIFY_TIMEOUT, exchange)
+            .await
+            .map_err(|_| format!("the merchant did not answer within {NOTIFY_TIMEOUT:?}"))?
     }
 }
 

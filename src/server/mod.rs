@@ -6,7 +6,7 @@
 //! | [`VerifyLayer`] | a Tower layer that checks headers, timestamp window, partner, tokens, signature and `X-EXTERNAL-ID` replay, then hands the handler the exact received body |
 //! | [`PartnerDirectory`] / [`StaticPartners`] | who may call, with the client secret and/or public key of each partner |
 //! | [`TokenIssuer`] | the `access-token/b2b` and `access-token/b2b2c` endpoints (JWTs), and the [`TokenValidator`] the layer uses |
-//! | [`ReplayStore`] / [`InMemoryReplayStore`] | one `X-EXTERNAL-ID` per partner per Jakarta day |
+//! | [`ReplayStore`] / [`InMemoryReplayStore`] | one `X-EXTERNAL-ID` per partner per Jakarta day, one use of each `X-SIGNATURE` per partner while its timestamp is fresh |
 //! | [`Rejection`] | SNAP error answers (`{"responseCode":"4015100","responseMessage":"Unauthorized. [Signature]"}`) |
 //! | [`ExplainRejections`] | answers a bad signature with what the sender did differently ([`VerifyLayerBuilder::explain_rejections`]) |
 //!
@@ -59,7 +59,7 @@ mod explain_rejections;
 mod headers;
 mod issue;
 mod partner;
-mod reject;
+pub(crate) mod reject;
 mod replay;
 mod verify;
 

@@ -95,6 +95,13 @@ impl fmt::Display for ServiceCode {
 
 /// A SNAP error answer: `responseCode` plus `responseMessage`.
 ///
+/// Every message is clipped to SNAP's
+/// [`MAX_RESPONSE_MESSAGE`](super::MAX_RESPONSE_MESSAGE) (150) characters,
+/// ending in `...` when cut, whoever wrote it (a detail taken from the
+/// request, a [`SignatureRejectionHook`](super::SignatureRejectionHook)'s
+/// `String`, [`custom`](Self::custom)): a request cannot make the answer
+/// longer than the field allows.
+///
 /// Build one from the standard table ([`new`](Self::new),
 /// [`with_detail`](Self::with_detail)) or from any code and message
 /// ([`custom`](Self::custom)); turn it into an HTTP response with
@@ -124,7 +131,7 @@ impl Rejection {
     pub fn with_detail(case: CaseCode, service: ServiceCode, detail: &str) -> Self {
         Self {
             code: code_for(case, service),
-            message: standard_message(case, Some(detail)),
+            message: clip_message(standard_message(case, Some(detail))),
         }
     }
 
@@ -133,7 +140,7 @@ impl Rejection {
     pub fn custom(code: ResponseCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
             code,
-            message: message.into(),
+            message: clip_message(message.into()),
         }
     }
 
@@ -150,7 +157,7 @@ impl Rejection {
     /// Replaces the message, keeping the code.
     #[must_use]
     pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
-        self.message = message.into();
+        self.message = clip_message(message.into());
         self
     }
 
@@ -220,6 +227,26 @@ pub(crate) fn json_response(
         headers.insert(headers::X_TIMESTAMP, value);
     }
     response
+}
+
+/// `message` cut to [`MAX_RESPONSE_MESSAGE`](super::MAX_RESPONSE_MESSAGE)
+/// characters, ending in `...` when cut; never splits a character.
+pub(crate) fn clip_message(message: Cow<'static, str>) -> Cow<'static, str> {
+    const MAX: usize = super::MAX_RESPONSE_MESSAGE;
+    // At most MAX bytes is at most MAX characters: the common case, uncounted.
+    if message.len() <= MAX || message.chars().count() <= MAX {
+        return message;
+    }
+    const ELLIPSIS: &str = "...";
+    let keep = MAX - ELLIPSIS.len();
+    let cut = message
+        .char_indices()
+        .nth(keep)
+        .map_or(message.len(), |(at, _)| at);
+    let mut clipped = String::with_capacity(cut + ELLIPSIS.len());
+    clipped.push_str(&message[..cut]);
+    clipped.push_str(ELLIPSIS);
+    Cow::Owned(clipped)
 }
 
 fn code_for(case: CaseCode, service: ServiceCode) -> ResponseCode {

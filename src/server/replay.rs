@@ -1,4 +1,5 @@
-//! Replay protection: one `X-EXTERNAL-ID` per partner per Jakarta day.
+//! Replay protection: one `X-EXTERNAL-ID` per partner per Jakarta day, and
+//! one use of each `X-SIGNATURE` per partner while its timestamp is fresh.
 //!
 //! The standard answers `409xx00 Conflict` when a partner reuses an
 //! `X-EXTERNAL-ID` on the same day. The day is the Jakarta (UTC+7) calendar
@@ -7,6 +8,27 @@
 //! window: a request signed at 23:59:50 can still be replayed, inside the
 //! window, at 00:00:05, so the verifying layer passes `keep_until` = next
 //! Jakarta midnight + window.
+//!
+//! SNAP does not sign `X-EXTERNAL-ID`, so the id alone stops honest
+//! retries, not an attacker: a captured request with a new id would be
+//! accepted again while its `X-TIMESTAMP` is inside the window. The layer
+//! therefore also records each accepted `X-SIGNATURE`, through the same
+//! store and the same [`check_and_insert`](ReplayStore::check_and_insert)
+//! call, under a key of its own kind: `sig:` followed by the hex SHA-256 of
+//! the signature (68 characters, longer than any accepted `X-EXTERNAL-ID`,
+//! so the two kinds never meet), kept until the timestamp leaves the window
+//! (`X-TIMESTAMP` + window). A store, such as a shared Redis one, needs no
+//! change to cover both.
+//!
+//! What this cannot do: stop a replay to *another* server that does not
+//! share the store; stop an attacker who can sign (who holds the client
+//! secret or private key); or tell a replay from a partner who sends the
+//! byte-identical request (same body, token and timestamp second) twice on
+//! purpose (see
+//! [`VerifyLayerBuilder::without_signature_replay_check`](super::VerifyLayerBuilder::without_signature_replay_check)).
+//! Duplicate detection is only as long as the store remembers: a full
+//! [`InMemoryReplayStore`] with [`WhenFull::EvictOldest`] forgets the
+//! oldest entries first.
 //!
 //! [`ReplayStore`] is the seam (async, so a Redis store can implement it with
 //! `SET key 1 NX EXAT keep_until`); [`InMemoryReplayStore`] is the bounded
@@ -33,7 +55,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -41,6 +64,23 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use crate::timestamp::{Clock, SystemClock, Timestamp, WIB, WIB_OFFSET_SECS};
 use crate::token::BoxFuture;
+
+/// Prefix of the key under which a used `X-SIGNATURE` is recorded.
+const SIGNATURE_KEY_PREFIX: &str = "sig:";
+
+/// The key a used `X-SIGNATURE` is recorded under, in the `external_id`
+/// slot of [`ReplayStore::check_and_insert`]: `sig:` and the hex SHA-256 of
+/// the signature as received. 68 characters, so it can never equal an
+/// accepted `X-EXTERNAL-ID` (at most 36); fixed-size whatever the
+/// signature's length (RSA signatures are 344 characters).
+pub(crate) fn signature_replay_key(signature: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(signature.as_bytes());
+    let mut key = String::with_capacity(SIGNATURE_KEY_PREFIX.len() + 64);
+    key.push_str(SIGNATURE_KEY_PREFIX);
+    key.push_str(&hex::encode(digest));
+    key
+}
 
 /// A calendar day in Jakarta (WIB, UTC+7, no daylight saving).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -120,6 +160,21 @@ pub enum ReplayError {
 /// Records `(partner, X-EXTERNAL-ID, Jakarta day)` triples and reports
 /// repeats. Check and insert must be one atomic step, so two concurrent
 /// requests with the same id cannot both be [`ReplayVerdict::Fresh`].
+///
+/// The verifying layer also calls it for each accepted `X-SIGNATURE`, with
+/// `external_id` = `sig:<hex SHA-256 of the signature>` (68 characters,
+/// longer than any accepted `X-EXTERNAL-ID`, so the kinds never meet) and
+/// `keep_until` = the request's `X-TIMESTAMP` + window; an implementation
+/// treats both kinds alike. SNAP does not sign `X-EXTERNAL-ID`: without the
+/// signature record, a captured request re-sent with a new id would pass
+/// again while its timestamp is in the window.
+///
+/// What replay protection cannot do: protect servers that do not share the
+/// store; tell a replay from a partner sending the byte-identical request
+/// (same body, token and timestamp second) twice on purpose (see
+/// [`VerifyLayerBuilder::without_signature_replay_check`](super::VerifyLayerBuilder::without_signature_replay_check));
+/// stop anyone holding the secret or key; or remember longer than the store
+/// does (a full [`InMemoryReplayStore`] forgets its oldest entries first).
 pub trait ReplayStore: Send + Sync {
     /// Records the triple if it is new (keeping it at least until
     /// `keep_until`), and says whether it was.
@@ -148,7 +203,10 @@ impl<T: ReplayStore + ?Sized> ReplayStore for Arc<T> {
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum WhenFull {
-    /// Forget the oldest entry to make room (the default). The bound then
+    /// Forget the oldest entry to make room (the default): the one whose
+    /// `keep_until` comes first, and among those the first recorded, so
+    /// short-lived `X-SIGNATURE` records go before the day's
+    /// `X-EXTERNAL-ID`s. The bound then
     /// limits how far back duplicates are detected, never availability;
     /// only signed requests reach the store, so only partners can fill it.
     #[default]
@@ -158,8 +216,8 @@ pub enum WhenFull {
 }
 
 /// `(partner id, external id, day)`, with both ids in one shared string so
-/// that the insertion-order queue holds the key without copying it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// that the expiry queue holds the key without copying it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Key {
     ids: Arc<str>,
     partner_len: usize,
@@ -183,15 +241,19 @@ impl Key {
 struct State {
     /// key → (insertion sequence number, keep-until).
     entries: HashMap<Key, (u64, DateTime<Utc>)>,
-    /// Insertion order, for expiry and eviction. May hold stale sequence
-    /// numbers of entries that were re-inserted; those are skipped.
-    order: VecDeque<(u64, DateTime<Utc>, Key)>,
+    /// Soonest keep-until first (then insertion order), for expiry and
+    /// eviction: short-lived `X-SIGNATURE` records and day-long
+    /// `X-EXTERNAL-ID` records share the store, so insertion order alone
+    /// would keep expired signature records behind live ids. May hold
+    /// stale sequence numbers of entries that were re-inserted; those are
+    /// skipped.
+    order: BinaryHeap<Reverse<(DateTime<Utc>, u64, Key)>>,
     next_seq: u64,
 }
 
 impl State {
     fn remove_front(&mut self) {
-        if let Some((seq, _, key)) = self.order.pop_front()
+        if let Some(Reverse((_, seq, key))) = self.order.pop()
             && self.entries.get(&key).is_some_and(|(s, _)| *s == seq)
         {
             self.entries.remove(&key);
@@ -199,12 +261,10 @@ impl State {
     }
 
     fn purge_expired(&mut self, now: DateTime<Utc>) {
-        // Entries arrive in (nearly) time order, so expired ones gather at the
-        // front; a rare out-of-order one is caught by the lookup's own check.
         while self
             .order
-            .front()
-            .is_some_and(|(_, until, _)| *until <= now)
+            .peek()
+            .is_some_and(|Reverse((until, _, _))| *until <= now)
         {
             self.remove_front();
         }
@@ -296,7 +356,7 @@ impl InMemoryReplayStore {
         let seq = state.next_seq;
         state.next_seq += 1;
         state.entries.insert(key.clone(), (seq, keep_until));
-        state.order.push_back((seq, keep_until, key));
+        state.order.push(Reverse((keep_until, seq, key)));
         Ok(ReplayVerdict::Fresh)
     }
 }

@@ -24,6 +24,7 @@
 //! | body not JSON (under [`BodyPolicy::Minify`]) | `400xx00 Bad Request` |
 //! | signature does not match | `401xx00 Unauthorized. [Signature]` (see [`SignatureRejectionHook`]) |
 //! | same `X-EXTERNAL-ID` from the same partner on the same Jakarta day | `409xx00 Conflict` |
+//! | same `X-SIGNATURE` from the same partner while its `X-TIMESTAMP` is in the window (a captured request re-sent with a new `X-EXTERNAL-ID`) | `409xx00 Conflict` |
 //! | partner directory, token validator or replay store failed | `500xx01 Internal Server Error` (`429xx00` for a full replay store) |
 //!
 //! Tokens are checked before the body is read and before the signature, so
@@ -118,7 +119,9 @@ use crate::timestamp::{Clock, SystemClock, Timestamp};
 use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
 use super::partner::{LookupError, Partner, PartnerDirectory};
 use super::reject::{Rejection, ServiceCode};
-use super::replay::{InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict};
+use super::replay::{
+    InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict, signature_replay_key,
+};
 use crate::keys::RsaPublicKey;
 use crate::token::BoxFuture;
 
@@ -279,7 +282,8 @@ impl fmt::Debug for SignatureFailure<'_> {
 
 /// Chooses the `responseMessage` of a `401xx00` signature rejection, e.g. to
 /// add a diagnosis ("body hashed without minify?"). `None` keeps the
-/// standard `Unauthorized. [Signature]`.
+/// standard `Unauthorized. [Signature]`. A longer message is clipped to
+/// [`MAX_RESPONSE_MESSAGE`](super::MAX_RESPONSE_MESSAGE) (150) characters.
 ///
 /// Runs only for requests from a known partner with a fresh timestamp whose
 /// signature failed. Closures `Fn(&SignatureFailure<'_>) -> Option<String>`
@@ -336,6 +340,7 @@ struct VerifyConfig {
     customer: CustomerTokenPolicy,
     clock: Arc<dyn Clock>,
     replay: Option<Arc<dyn ReplayStore>>,
+    signature_replay: bool,
     body_limit: usize,
     partner_header: PartnerHeader,
     fallback_partner: Option<String>,
@@ -355,6 +360,7 @@ impl fmt::Debug for VerifyConfig {
             .field("customer", &self.customer)
             .field("clock", &self.clock)
             .field("replay_check", &self.replay.is_some())
+            .field("signature_replay_check", &self.signature_replay)
             .field("body_limit", &self.body_limit)
             .field("partner_header", &self.partner_header)
             .field("fallback_partner", &self.fallback_partner)
@@ -494,6 +500,7 @@ pub struct VerifyLayerBuilder {
     customer: CustomerTokenPolicy,
     clock: Arc<dyn Clock>,
     replay: ReplaySetting,
+    signature_replay: bool,
     body_limit: usize,
     partner_header: PartnerHeader,
     fallback_partner: Option<String>,
@@ -529,6 +536,7 @@ impl VerifyLayerBuilder {
             customer: CustomerTokenPolicy::default(),
             clock: Arc::new(SystemClock),
             replay: ReplaySetting::Default,
+            signature_replay: true,
             body_limit: Self::DEFAULT_BODY_LIMIT,
             partner_header: PartnerHeader::default(),
             fallback_partner: None,
@@ -637,9 +645,22 @@ impl VerifyLayerBuilder {
         self
     }
 
-    /// Records no `X-EXTERNAL-ID`s (the application deduplicates itself).
+    /// Records no `X-EXTERNAL-ID`s and no `X-SIGNATURE`s (the application
+    /// deduplicates itself).
     pub fn without_replay_check(mut self) -> Self {
         self.replay = ReplaySetting::Off;
+        self
+    }
+
+    /// Keeps the `X-EXTERNAL-ID` check but stops refusing a reused
+    /// `X-SIGNATURE`. The signature check (on by default) closes the replay
+    /// of a captured request with a new `X-EXTERNAL-ID` (SNAP does not sign
+    /// that header); turn it off only for a partner that sends byte-identical
+    /// requests (same body, token and `X-TIMESTAMP` second) on purpose —
+    /// polling a status query more than once a second, say — which then
+    /// look like replays and get `409`.
+    pub fn without_signature_replay_check(mut self) -> Self {
+        self.signature_replay = false;
         self
     }
 
@@ -763,6 +784,7 @@ impl VerifyLayerBuilder {
                 customer: self.customer,
                 clock: self.clock,
                 replay,
+                signature_replay: self.signature_replay,
                 body_limit: self.body_limit,
                 partner_header: self.partner_header,
                 fallback_partner: self.fallback_partner,
@@ -1198,20 +1220,39 @@ where
     }
 
     // 7. Replay: only now, so that rejected requests never burn an id.
-    if let (Some(store), Some(external_id)) = (&config.replay, external_id) {
+    if let Some(store) = &config.replay {
         let day = JakartaDay::of_timestamp(&timestamp);
-        let keep_until = chrono::TimeDelta::from_std(config.window)
-            .ok()
-            .and_then(|window| day.next_midnight().checked_add_signed(window))
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
-        match store
-            .check_and_insert(partner.partner_id(), external_id, day, keep_until)
-            .await
-        {
-            Ok(ReplayVerdict::Fresh) => {}
-            Ok(ReplayVerdict::Duplicate) => return Err(checker.plain(CaseCode::Conflict)),
-            Err(ReplayError::Full) => return Err(checker.plain(CaseCode::TooManyRequests)),
-            Err(_) => return Err(checker.plain(CaseCode::InternalServerError)),
+        let window = chrono::TimeDelta::from_std(config.window).ok();
+        let replay_answer = |verdict: Result<ReplayVerdict, ReplayError>| match verdict {
+            Ok(ReplayVerdict::Fresh) => Ok(()),
+            Ok(ReplayVerdict::Duplicate) => Err(checker.plain(CaseCode::Conflict)),
+            Err(ReplayError::Full) => Err(checker.plain(CaseCode::TooManyRequests)),
+            Err(_) => Err(checker.plain(CaseCode::InternalServerError)),
+        };
+        if let Some(external_id) = external_id {
+            let keep_until = window
+                .and_then(|window| day.next_midnight().checked_add_signed(window))
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+            replay_answer(
+                store
+                    .check_and_insert(partner.partner_id(), external_id, day, keep_until)
+                    .await,
+            )?;
+        }
+        if config.signature_replay {
+            // SNAP does not sign X-EXTERNAL-ID: without this, a captured
+            // request with a new id would pass again inside the window. The
+            // signature can be accepted only while its timestamp is in the
+            // window, so that is how long it must be remembered.
+            let keep_until = window
+                .and_then(|window| timestamp.instant().to_utc().checked_add_signed(window))
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+            let key = signature_replay_key(signature);
+            replay_answer(
+                store
+                    .check_and_insert(partner.partner_id(), &key, day, keep_until)
+                    .await,
+            )?;
         }
     }
 

@@ -151,3 +151,18 @@ fn from_env_reads_a_set_variable_and_names_an_unset_one() {
         );
     }
 }
+
+#[test]
+fn a_pem_file_is_refused_as_a_client_secret() {
+    let pem = include_bytes!("../../tests/vectors/keys/partner-test-private.pem");
+    let path = scratch_file("pem", pem);
+    let refused = ClientSecret::from_file(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        matches!(refused, SecretError::LooksLikePem { .. }),
+        "{refused:?}"
+    );
+    let message = refused.to_string();
+    assert!(message.contains("PEM block"), "{message}");
+    assert!(!message.contains("PRIVATE KEY-----\n"), "{message}");
+}

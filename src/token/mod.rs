@@ -49,7 +49,7 @@ pub use error::{BoxError, TokenError};
 pub use policy::{Backoff, FixedJitter, JitterSource, RandomJitter, refresh_margin};
 pub use request::{TokenRequestSigner, TokenRequestSignerBuilder};
 pub use response::{
-    LifetimeSource, MAX_LIFETIME, ResponseOptions, TokenGrant, parse_token_response,
+    LifetimeSource, MAX_LIFETIME, MIN_LIFETIME, ResponseOptions, TokenGrant, parse_token_response,
 };
 pub use transport::{fetch_token, send_token_request};
 

@@ -51,7 +51,8 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 #[derive(Clone)]
 pub struct TokenRequestSigner {
     b2b_url: Uri,
-    b2b2c_url: Uri,
+    /// `None` when only B2B tokens are used and no URL was configured.
+    b2b2c_url: Option<Uri>,
     profile: TokenProfile,
     client_id: String,
     client_key: HeaderValue,
@@ -101,6 +102,7 @@ impl TokenRequestSigner {
     /// customer's consent or account-binding flow) for a customer token.
     ///
     /// # Errors
+    /// [`TokenError::Config`] when the signer has no B2B2C URL;
     /// [`TokenError::Sign`] if the crypto backend fails.
     pub fn authorization_code(
         &self,
@@ -108,13 +110,15 @@ impl TokenRequestSigner {
         timestamp: &Timestamp,
     ) -> Result<Request<Bytes>, TokenError> {
         let grant = self.profile.grant_value_case().authorization_code();
+        let url = self.b2b2c_endpoint()?;
         let body = self.body(grant, Some(("authCode", auth_code)));
-        self.request(self.b2b2c_url.clone(), timestamp, body)
+        self.request(url, timestamp, body)
     }
 
     /// The B2B2C request renewing a customer token with its refresh token.
     ///
     /// # Errors
+    /// [`TokenError::Config`] when the signer has no B2B2C URL;
     /// [`TokenError::Sign`] if the crypto backend fails.
     pub fn refresh(
         &self,
@@ -122,8 +126,9 @@ impl TokenRequestSigner {
         timestamp: &Timestamp,
     ) -> Result<Request<Bytes>, TokenError> {
         let grant = self.profile.grant_value_case().refresh_token();
+        let url = self.b2b2c_endpoint()?;
         let body = self.body(grant, Some(("refreshToken", refresh_token.expose_secret())));
-        self.request(self.b2b2c_url.clone(), timestamp, body)
+        self.request(url, timestamp, body)
     }
 
     /// The `X-TIMESTAMP` layout token requests use (from the profile).
@@ -141,9 +146,18 @@ impl TokenRequestSigner {
         &self.b2b_url
     }
 
-    /// The B2B2C token endpoint.
-    pub fn b2b2c_url(&self) -> &Uri {
-        &self.b2b2c_url
+    /// The B2B2C token endpoint; `None` when the builder had neither
+    /// `base_url` nor `b2b2c_url` (a B2B-only signer).
+    pub fn b2b2c_url(&self) -> Option<&Uri> {
+        self.b2b2c_url.as_ref()
+    }
+
+    fn b2b2c_endpoint(&self) -> Result<Uri, TokenError> {
+        self.b2b2c_url.clone().ok_or_else(|| {
+            TokenError::Config(
+                "no b2b2c token URL: set base_url or b2b2c_url to request customer tokens".into(),
+            )
+        })
     }
 
     /// The token half of the provider profile in use.
@@ -316,7 +330,16 @@ impl TokenRequestSignerBuilder {
             parse_endpoint(&url)
         };
         let b2b_url = endpoint(self.b2b_url.clone(), self.profile.b2b_path(), "b2b")?;
-        let b2b2c_url = endpoint(self.b2b2c_url.clone(), self.profile.b2b2c_path(), "b2b2c")?;
+        // Optional: a B2B-only signer needs no customer-token endpoint; the
+        // B2B2C requests fail with `TokenError::Config` instead.
+        let b2b2c_url = match (&self.b2b2c_url, &self.base_url) {
+            (None, None) => None,
+            _ => Some(endpoint(
+                self.b2b2c_url.clone(),
+                self.profile.b2b2c_path(),
+                "b2b2c",
+            )?),
+        };
         let header_value = |value: &str, what: &str| {
             if value.is_empty() {
                 return Err(TokenError::Config(format!("{what} is empty")));

@@ -5,7 +5,9 @@
 //!   Durianpay even sends a date-time there. Missing or unusable, the
 //!   lifetime comes from `accessTokenExpiryTime` (B2B2C), then from the
 //!   `exp` claim when the access token is a JWT (read without verification
-//!   and used for nothing else), then from a configured default.
+//!   and used for nothing else), then from a configured default. A source
+//!   giving less than [`MIN_LIFETIME`] (30 s) — zero, or an expiry already
+//!   past by our clock — is skipped like a missing one.
 //! - `accessTokenExpiryTime` / `refreshTokenExpiryTime` are ISO-8601.
 //! - `tokenType` is compared case-insensitively (`Bearer`, `bearer`,
 //!   `BearerToken` are all bearer types); it may be absent.
@@ -47,6 +49,17 @@ use serde_json::{Map, Value};
 use super::{AccessToken, RefreshToken, TokenError};
 use crate::response_code::ResponseCode;
 
+/// Shortest lifetime a token is cached for. A response whose lifetime is
+/// shorter — `expiresIn: 0`, or an `accessTokenExpiryTime`, `expiresIn`
+/// date-time or JWT `exp` already past (or seconds away) by the client's
+/// clock — gives no usable lifetime: the next source is tried and, failing
+/// all, [`ResponseOptions::default_lifetime`] applies (itself at least this).
+/// One rule for every source, so a provider with a skewed clock costs one
+/// token request per default lifetime, not one per call; should the token
+/// really be expired, the provider's `401xx01` makes the layer invalidate it
+/// and fetch once more (single-flight, backed off on failure).
+pub const MIN_LIFETIME: Duration = Duration::from_secs(30);
+
 /// Largest lifetime accepted from a response; longer claims are cut to
 /// this (a year), which keeps instant arithmetic far from overflow.
 pub const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
@@ -60,7 +73,9 @@ pub struct ResponseOptions {
     /// Default 64 KiB (an `accessToken` is at most 2048 characters).
     pub max_body_bytes: usize,
     /// Lifetime used when neither `expiresIn`, an expiry time nor a JWT
-    /// `exp` claim gives one. Default 900 s, the standard's lifetime.
+    /// `exp` claim gives a usable one (at least [`MIN_LIFETIME`]). Default
+    /// 900 s, the standard's lifetime; values under [`MIN_LIFETIME`] are
+    /// raised to it.
     pub default_lifetime: Duration,
 }
 
@@ -314,51 +329,81 @@ fn response_code(map: &Map<String, Value>) -> Option<String> {
     }
 }
 
+/// The lifetime from the first source that gives a usable one (at least
+/// [`MIN_LIFETIME`]); a source that gives less — `expiresIn: 0`, an expiry
+/// already past by our clock, a JWT `exp` seconds away — says nothing usable
+/// and the next is tried, down to the default.
 fn lifetime(
     map: &Map<String, Value>,
     token: &AccessToken,
     options: &ResponseOptions,
     now: DateTime<Utc>,
 ) -> (Duration, LifetimeSource) {
+    let mut candidates: Vec<(Option<Duration>, LifetimeSource)> = Vec::with_capacity(2);
     match field(map, "expiresIn", "expires_in") {
         Some(Value::Number(n)) => {
-            if let Some(seconds) = n.as_f64().and_then(positive_seconds) {
-                return (seconds, LifetimeSource::ExpiresIn);
-            }
+            candidates.push((n.as_f64().map(seconds), LifetimeSource::ExpiresIn));
         }
         Some(Value::String(s)) => {
             let s = s.trim();
-            if let Some(seconds) = s.parse::<f64>().ok().and_then(positive_seconds) {
-                return (seconds, LifetimeSource::ExpiresIn);
-            }
-            if let Some(at) = parse_date_time(s) {
-                return (until(at, now), LifetimeSource::ExpiresInDateTime);
+            if let Ok(n) = s.parse::<f64>() {
+                candidates.push((Some(seconds(n)), LifetimeSource::ExpiresIn));
+            } else if let Some(at) = parse_date_time(s) {
+                candidates.push((Some(until(at, now)), LifetimeSource::ExpiresInDateTime));
             }
         }
         _ => {}
     }
+    for (lifetime, source) in candidates {
+        if let Some(lifetime) = usable(lifetime, source) {
+            return (lifetime, source);
+        }
+    }
     if let Some(at) = field(map, "accessTokenExpiryTime", "access_token_expiry_time")
         .and_then(Value::as_str)
         .and_then(parse_date_time)
+        && let Some(lifetime) = usable(Some(until(at, now)), LifetimeSource::AccessTokenExpiryTime)
     {
-        return (until(at, now), LifetimeSource::AccessTokenExpiryTime);
+        return (lifetime, LifetimeSource::AccessTokenExpiryTime);
     }
-    if let Some(at) = jwt_exp(token.expose_secret()) {
-        return (until(at, now), LifetimeSource::JwtExp);
+    if let Some(at) = jwt_exp(token.expose_secret())
+        && let Some(lifetime) = usable(Some(until(at, now)), LifetimeSource::JwtExp)
+    {
+        return (lifetime, LifetimeSource::JwtExp);
     }
     (
-        options.default_lifetime.min(MAX_LIFETIME),
+        options.default_lifetime.max(MIN_LIFETIME).min(MAX_LIFETIME),
         LifetimeSource::Default,
     )
 }
 
-/// A positive, finite number of seconds as a lifetime (capped). Zero and
-/// negative values say nothing usable and fall through to the next source.
-fn positive_seconds(seconds: f64) -> Option<Duration> {
+/// `lifetime` if it is at least [`MIN_LIFETIME`]; otherwise `None`, noted
+/// in the trace (a provider whose clock or expiry field is off would
+/// otherwise cost one token request per call, silently).
+fn usable(lifetime: Option<Duration>, source: LifetimeSource) -> Option<Duration> {
+    match lifetime {
+        Some(lifetime) if lifetime >= MIN_LIFETIME => Some(lifetime),
+        lifetime => {
+            tracing::warn!(
+                target: "snap_bi::token",
+                ?source,
+                lifetime_secs = lifetime.map(|l| l.as_secs()),
+                min_secs = MIN_LIFETIME.as_secs(),
+                "token lifetime from the response is unusable (under the floor, or already \
+                 expired by our clock); using the next source or the default lifetime"
+            );
+            None
+        }
+    }
+}
+
+/// A number of seconds as a lifetime (capped); zero for zero, negative or
+/// non-finite values, which [`usable`] then refuses.
+fn seconds(seconds: f64) -> Duration {
     if seconds.is_finite() && seconds > 0.0 {
-        Some(Duration::try_from_secs_f64(seconds).map_or(MAX_LIFETIME, |d| d.min(MAX_LIFETIME)))
+        Duration::try_from_secs_f64(seconds).map_or(MAX_LIFETIME, |d| d.min(MAX_LIFETIME))
     } else {
-        None
+        Duration::ZERO
     }
 }
 

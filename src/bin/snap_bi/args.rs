@@ -421,14 +421,20 @@ impl RequestArgs {
 pub(crate) struct SymmetricArgs {
     #[command(flatten)]
     pub(crate) request: RequestArgs,
-    /// The B2B access token, with or without `Bearer `.
+    /// The B2B access token, with or without `Bearer `. Prefer --token-file
+    /// or SNAP_ACCESS_TOKEN: a value on the command line is visible to other
+    /// local users (ps, /proc/PID/cmdline) and stays in the shell history.
     #[arg(
         long,
         value_name = "T",
         env = "SNAP_ACCESS_TOKEN",
         hide_env_values = true
     )]
-    pub(crate) token: String,
+    pub(crate) token: Option<String>,
+    /// File holding the B2B access token (one trailing line break is
+    /// ignored); takes precedence over --token and SNAP_ACCESS_TOKEN.
+    #[arg(long, value_name = "F")]
+    pub(crate) token_file: Option<PathBuf>,
     /// File holding the client secret (one trailing newline is ignored).
     /// Without it, the secret is read from SNAP_CLIENT_SECRET.
     #[arg(long = "client-secret-file", alias = "secret-file", value_name = "F")]

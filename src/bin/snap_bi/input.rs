@@ -81,6 +81,38 @@ pub(crate) fn optional_client_secret(
     client_secret(secret_file).map(Some)
 }
 
+/// The B2B access token of a symmetric signature: the contents of
+/// `token_file` (minus one trailing line break), else `token` (from
+/// `--token` or `SNAP_ACCESS_TOKEN`). Never echoed in errors.
+pub(crate) fn access_token(token: Option<&str>, token_file: Option<&Path>) -> CliResult<String> {
+    match (token_file, token) {
+        (Some(path), _) => {
+            let bytes = read_file(path, "token file")?;
+            let mut text = String::from_utf8(bytes).map_err(|_| {
+                CliError::input(format!("token file {} is not UTF-8 text", path.display()))
+            })?;
+            if text.ends_with('\n') {
+                text.pop();
+                if text.ends_with('\r') {
+                    text.pop();
+                }
+            }
+            if text.is_empty() {
+                return Err(CliError::input(format!(
+                    "token file {} is empty",
+                    path.display()
+                )));
+            }
+            Ok(text)
+        }
+        (None, Some(token)) => Ok(token.to_owned()),
+        (None, None) => Err(CliError::input(
+            "no access token: pass --token-file FILE or set SNAP_ACCESS_TOKEN (or --token T, \
+             which other local users can see in the process list)",
+        )),
+    }
+}
+
 /// Parses the private key in the PEM file at `path`.
 pub(crate) fn private_key(path: &Path) -> CliResult<RsaPrivateKey> {
     let pem = read_file(path, "private key file")?;

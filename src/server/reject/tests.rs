@@ -85,3 +85,28 @@ fn response_has_snap_headers_and_escaped_json() {
     assert_eq!(json["responseMessage"], "Payload \"Too\" Large");
     assert_eq!(json["responseCode"], "4135100");
 }
+
+#[test]
+fn every_way_of_writing_a_message_is_clipped_to_150_characters() {
+    let long_path = "/x".repeat(3_000);
+    let code = ResponseCode::parse("4045100").unwrap();
+    let messages = [
+        Rejection::with_detail(CaseCode::InvalidFieldFormat, svc("51"), &long_path),
+        Rejection::custom(code, long_path.clone()),
+        Rejection::new(CaseCode::Unauthorized, svc("51")).with_message(long_path.clone()),
+        Rejection::custom(code, "é".repeat(400)),
+    ];
+    for rejection in messages {
+        assert_eq!(rejection.message().chars().count(), 150, "{rejection}");
+        assert!(rejection.message().ends_with("..."));
+        let json: serde_json::Value = serde_json::from_slice(&rejection.json_body()).unwrap();
+        assert_eq!(
+            json["responseMessage"].as_str().unwrap().chars().count(),
+            150
+        );
+    }
+    // Exactly at the limit: kept whole.
+    let exact = "y".repeat(150);
+    let kept = Rejection::custom(ResponseCode::parse("4045100").unwrap(), exact.clone());
+    assert_eq!(kept.message(), exact);
+}

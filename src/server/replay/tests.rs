@@ -135,3 +135,61 @@ fn the_jakarta_day_of_any_instant_is_found_without_panicking() {
     );
     let _ = JakartaDay::of(DateTime::<Utc>::MIN_UTC).next_midnight();
 }
+
+#[test]
+fn short_lived_signature_records_expire_behind_day_long_ids_and_go_first_when_full() {
+    let clock = Arc::new(TestClock(Mutex::new(at("2026-11-22T10:00:00+07:00"))));
+    let store = InMemoryReplayStore::builder()
+        .capacity(3)
+        .shared_clock(clock.clone())
+        .build();
+    let now = clock.now();
+    let day = JakartaDay::of(now);
+    let midnight = day.next_midnight();
+    let five_minutes = now + TimeDelta::minutes(5);
+    let signature = signature_replay_key("c2lnbmF0dXJl");
+    assert_eq!(signature.len(), 68);
+    assert!(signature.starts_with("sig:"));
+    // An id (kept all day), then a signature (kept 5 min), then another id.
+    assert_eq!(
+        store.check("p", "1", day, midnight).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        store.check("p", &signature, day, five_minutes).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        store.check("p", "2", day, midnight).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        store.check("p", &signature, day, five_minutes).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+
+    // Full: the signature record, expiring first, makes room; both ids stay.
+    assert_eq!(
+        store.check("p", "3", day, midnight).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        store.check("p", "1", day, midnight).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    assert_eq!(
+        store.check("p", "2", day, midnight).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+
+    // Expired records are purged even when recorded after a live one.
+    let store = InMemoryReplayStore::builder()
+        .shared_clock(clock.clone())
+        .build();
+    store.check("p", "1", day, midnight).unwrap();
+    store.check("p", &signature, day, five_minutes).unwrap();
+    assert_eq!(store.len(), 2);
+    clock.set(five_minutes);
+    store.check("p", "2", day, midnight).unwrap();
+    assert_eq!(store.len(), 2, "the expired signature record is gone");
+}

@@ -119,7 +119,10 @@ fn explicit_urls_override_the_base() {
         .build()
         .unwrap();
     assert_eq!(s.b2b_url(), "http://127.0.0.1:9/token");
-    assert_eq!(s.b2b2c_url(), "http://127.0.0.1:9/customer-token");
+    assert_eq!(
+        s.b2b2c_url().map(ToString::to_string).as_deref(),
+        Some("http://127.0.0.1:9/customer-token")
+    );
     assert_eq!(s.b2b(&ts()).unwrap().headers()[X_PARTNER_ID], "p");
     assert_eq!(s.client_id(), "c");
 }
@@ -169,4 +172,19 @@ fn bad_configuration_is_a_typed_error() {
             other => panic!("expected a config error containing {needle:?}, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_b2b_only_signer_needs_no_b2b2c_url() {
+    let s = TokenRequestSigner::builder("c", key())
+        .b2b_url("http://127.0.0.1:9/token")
+        .build()
+        .unwrap();
+    assert!(s.b2b2c_url().is_none());
+    assert!(s.b2b(&ts()).is_ok());
+    let refused = s.authorization_code("code", &ts()).unwrap_err();
+    assert!(
+        matches!(&refused, TokenError::Config(m) if m.contains("no b2b2c token URL")),
+        "{refused:?}"
+    );
 }

@@ -113,12 +113,59 @@ fn jwt_exp_is_the_fallback_and_expiry_times_win_over_it() {
         ok(r#"{"accessToken":"not.a.jwt"}"#).lifetime_source(),
         LifetimeSource::Default
     );
-    // An exp in the past gives a zero lifetime, not a negative one.
+    // An exp in the past gives no usable lifetime: the default, never zero.
     let old = jwt(r#"{"exp":1000}"#);
+    let g = ok(&format!(r#"{{"accessToken":"{old}"}}"#));
     assert_eq!(
-        ok(&format!(r#"{{"accessToken":"{old}"}}"#)).lifetime(),
-        Duration::ZERO
+        (g.lifetime(), g.lifetime_source()),
+        (Duration::from_secs(900), LifetimeSource::Default)
     );
+}
+
+#[test]
+fn every_source_under_the_floor_falls_through_to_the_next_one_alike() {
+    // `now()` is 2024-09-10T06:24:42Z.
+    let past = "2024-09-10T06:00:00Z";
+    let soon = "2024-09-10T06:24:52Z"; // 10 s away: under the 30 s floor
+    let later = "2024-09-10T06:39:42Z"; // 900 s away
+    let old_jwt = jwt(r#"{"exp":1000}"#);
+    let default = (Duration::from_secs(900), LifetimeSource::Default);
+    let cases = [
+        (r#"{"accessToken":"t","expiresIn":0}"#.to_owned(), default),
+        (r#"{"accessToken":"t","expiresIn":"0"}"#.to_owned(), default),
+        (r#"{"accessToken":"t","expiresIn":-5}"#.to_owned(), default),
+        (r#"{"accessToken":"t","expiresIn":10}"#.to_owned(), default),
+        (
+            format!(r#"{{"accessToken":"t","expiresIn":"{past}"}}"#),
+            default,
+        ),
+        (
+            format!(r#"{{"accessToken":"t","expiresIn":"{soon}"}}"#),
+            default,
+        ),
+        (
+            format!(r#"{{"accessToken":"t","accessTokenExpiryTime":"{past}"}}"#),
+            default,
+        ),
+        (format!(r#"{{"accessToken":"{old_jwt}"}}"#), default),
+        // A skipped source hands over to the next usable one.
+        (
+            format!(r#"{{"accessToken":"t","expiresIn":0,"accessTokenExpiryTime":"{later}"}}"#),
+            (
+                Duration::from_secs(900),
+                LifetimeSource::AccessTokenExpiryTime,
+            ),
+        ),
+        (
+            r#"{"accessToken":"t","expiresIn":30}"#.to_owned(),
+            (Duration::from_secs(30), LifetimeSource::ExpiresIn),
+        ),
+    ];
+    for (body, expected) in cases {
+        let g = ok(&body);
+        assert_eq!((g.lifetime(), g.lifetime_source()), expected, "{body}");
+        assert!(g.lifetime() >= MIN_LIFETIME, "{body}");
+    }
 }
 
 #[test]
@@ -239,7 +286,8 @@ fn options_builders() {
         .with_default_lifetime(Duration::from_secs(5));
     assert_eq!(o.max_body_bytes, 19);
     let g = parse_token_response(StatusCode::OK, br#"{"accessToken":"t"}"#, &o, now()).unwrap();
-    assert_eq!(g.lifetime(), Duration::from_secs(5));
+    // A default under the floor is raised to it.
+    assert_eq!(g.lifetime(), MIN_LIFETIME);
     let e = parse_token_response(StatusCode::OK, br#"{"accessToken":"tt"}"#, &o, now());
     assert!(matches!(e, Err(TokenError::BodyTooLarge { limit: 19, .. })));
 }

@@ -240,6 +240,8 @@ async fn exchange(
     }
     let layer = SnapLayer::builder(prepared.signer)
         .token_source(tokens)
+        // --timeout bounds the whole command, and may be longer.
+        .request_timeout(None)
         .build()
         .map_err(|e| CliError::input(e.to_string()))?;
     // Between the layer and the client: sees the signed request as sent.

@@ -5,7 +5,7 @@ use snap_bi::{AsymmetricSigner, ProviderProfile, SymmetricSigner, token_string_t
 use super::{explain_token, explain_transaction};
 use crate::cli::args::{SignAsymmetricArgs, SignProfileArgs, SignSymmetricArgs, SignTokenArgs};
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::input::{NOW, Request, client_secret, private_key, timestamp_arg};
+use crate::cli::input::{NOW, Request, access_token, client_secret, private_key, timestamp_arg};
 use crate::cli::output::Output;
 
 /// HMAC-SHA512 over `METHOD:EndpointUrl:AccessToken:bodyhash:Timestamp`.
@@ -13,16 +13,17 @@ pub(crate) fn symmetric(args: &SignSymmetricArgs, out: &mut Output) -> CliResult
     let sym = &args.symmetric;
     let profile = profile(&args.profile)?;
     let secret = client_secret(sym.secret_file.as_deref())?;
+    let token = access_token(sym.token.as_deref(), sym.token_file.as_deref())?;
     let request = Request::load(&sym.request, Some(profile.timestamp_format()))?;
     let body = request.canonical_body()?;
     let parts = request.parts(&body);
     print_generated_timestamp(out, &sym.request.timestamp, request.timestamp());
     if sym.request.explain {
-        explain_transaction(out, &body, &parts.symmetric_string_to_sign(&sym.token));
+        explain_transaction(out, &body, &parts.symmetric_string_to_sign(&token));
     }
     let encoding = args.encoding.map_or_else(|| profile.encoding(), Into::into);
     let signer = SymmetricSigner::new(&secret).with_encoding(encoding);
-    out.line(signer.sign(&parts, &sym.token).as_str());
+    out.line(signer.sign(&parts, &token).as_str());
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use snap_bi::{
 use super::{explain_token, explain_transaction};
 use crate::cli::args::{VerifyAsymmetricArgs, VerifySymmetricArgs, VerifyTokenArgs};
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::input::{Request, client_secret, public_key, timestamp_arg};
+use crate::cli::input::{Request, access_token, client_secret, public_key, timestamp_arg};
 use crate::cli::output::Output;
 
 /// Prints `valid`, or turns the verification error into exit 1.
@@ -33,11 +33,12 @@ fn encoding_name(encoding: SignatureEncoding) -> &'static str {
 pub(crate) fn symmetric(args: &VerifySymmetricArgs, out: &mut Output) -> CliResult {
     let sym = &args.symmetric;
     let secret = client_secret(sym.secret_file.as_deref())?;
+    let token = access_token(sym.token.as_deref(), sym.token_file.as_deref())?;
     let request = Request::load(&sym.request, None)?;
     let body = request.canonical_body()?;
     let parts = request.parts(&body);
     if sym.request.explain {
-        explain_transaction(out, &body, &parts.symmetric_string_to_sign(&sym.token));
+        explain_transaction(out, &body, &parts.symmetric_string_to_sign(&token));
     }
     if let Some(wanted) = args.encoding.map(SignatureEncoding::from)
         && let Ok((_, found)) = decode_signature(&args.signature, SymmetricSigner::SIGNATURE_LEN)
@@ -50,7 +51,7 @@ pub(crate) fn symmetric(args: &VerifySymmetricArgs, out: &mut Output) -> CliResu
         )));
     }
     let signer = SymmetricSigner::new(&secret);
-    report(signer.verify(&parts, &sym.token, &args.signature), out)
+    report(signer.verify(&parts, &token, &args.signature), out)
 }
 
 /// SHA256withRSA over `METHOD:EndpointUrl:bodyhash:Timestamp`.
