@@ -328,3 +328,54 @@ impl ReplaceAscii for [u8] {
         String::from_utf8(self.to_vec()).unwrap().replace(from, to).into_bytes()
     }
 }
+
+/// `serve-mock` with the KiriminAja and Fazz flags, queried by
+/// `payment status`: the same mock from the command line.
+#[test]
+fn serve_mock_serves_kiriminaja_and_fazz_from_flags() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let scratch = Scratch::new("serve-mock");
+    let snap_secret = scratch.write("secret.txt", SECRET);
+    let kiriminaja_key = scratch.write("kiriminaja.txt", KIRIMINAJA_KEY);
+    let fazz_key = scratch.write("fazz-key.txt", FAZZ_KEY);
+    let fazz_secret = scratch.write("fazz-secret.txt", FAZZ_SECRET);
+    let public = key_path("partner-test-public.pem");
+    let mut child = Command::new(BIN)
+        .args([
+            "serve-mock", "--port", "0", "--client-id", CLIENT_ID, "--public-key",
+            public.to_str().unwrap(), "--client-secret-file", &snap_secret,
+            "--kiriminaja-api-key-file", &kiriminaja_key, "--fazz-api-key-file", &fazz_key,
+            "--fazz-secret-key-file", &fazz_secret,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let port = line.trim_end().strip_prefix("listening on 127.0.0.1:").map(str::to_owned);
+    let outcome = std::panic::catch_unwind(|| {
+        let base = format!("http://127.0.0.1:{}", port.expect("serve-mock did not start"));
+        let kiriminaja = run(
+            &["payment", "status", "--provider", "kiriminaja", "--base-url", &base, "--payment-id", "PID-1683603627"],
+            &[("KIRIMINAJA_API_KEY", KIRIMINAJA_KEY)],
+        );
+        assert_eq!(kiriminaja.status.code(), Some(0), "{}", stderr(&kiriminaja));
+        assert_eq!(last_line(&kiriminaja)["provider"], "kiriminaja");
+        let fazz = run(
+            &["payment", "status", "--provider", "fazz", "--base-url", &format!("{base}/api/v4"), "--payment-id", "contract_nope"],
+            &[("FAZZ_API_KEY", FAZZ_KEY), ("FAZZ_SECRET_KEY", FAZZ_SECRET)],
+        );
+        // Authenticated (else 001), and the payment does not exist.
+        assert_eq!(fazz.status.code(), Some(1));
+        assert!(stderr(&fazz).contains("004"), "{}", stderr(&fazz));
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

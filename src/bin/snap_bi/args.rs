@@ -253,6 +253,28 @@ pub(crate) struct ServeMockArgs {
     /// PEM file with the PJP's RSA private key signing notifications.
     #[arg(long, value_name = "PEM")]
     pub(crate) notify_key: Option<PathBuf>,
+    /// Also serve KiriminAja's get_payment (and the legacy Instant GET),
+    /// enforcing the API key in this file as the bearer value; the trigger
+    /// POST /mock/kiriminaja/pay {"payment_id"} sends the webhook.
+    #[arg(long, value_name = "F")]
+    pub(crate) kiriminaja_api_key_file: Option<PathBuf>,
+    /// Where KiriminAja webhooks go (plain http).
+    #[arg(long, value_name = "URL")]
+    pub(crate) kiriminaja_webhook_url: Option<String>,
+    /// Also serve Fazz's /api/v4/payments, enforcing Basic with the API key
+    /// in this file (needs --fazz-secret-key-file); the trigger
+    /// POST /mock/fazz/pay {"id"} sends the signed callback.
+    #[arg(long, value_name = "F", requires = "fazz_secret_key_file")]
+    pub(crate) fazz_api_key_file: Option<PathBuf>,
+    /// File holding the Fazz secret key (Basic password).
+    #[arg(long, value_name = "F", requires = "fazz_api_key_file")]
+    pub(crate) fazz_secret_key_file: Option<PathBuf>,
+    /// Where Fazz callbacks go (plain http); needs --fazz-signing-secret-file.
+    #[arg(long, value_name = "URL")]
+    pub(crate) fazz_callback_url: Option<String>,
+    /// File holding the signing secret of Fazz callbacks (HMAC-SHA256).
+    #[arg(long, value_name = "F")]
+    pub(crate) fazz_signing_secret_file: Option<PathBuf>,
 }
 
 /// `snap-bi token …`.
