@@ -279,9 +279,8 @@ impl FazzMock {
             if document["data"]["attributes"]["status"] != "pending" {
                 return control(StatusCode::CONFLICT, json!({"error": "not pending"}));
             }
+            // Fazz's document carries no payment time: only the status changes.
             document["data"]["attributes"]["status"] = json!("paid");
-            document["data"]["attributes"]["paidAt"] =
-                json!(now.to_rfc3339_opts(SecondsFormat::Secs, true));
             document.clone()
         };
         let raw = document.to_string().into_bytes();
