@@ -65,7 +65,11 @@ async fn on_callback(
         .map(|mut seen| seen.insert(document.dedup_key()))
         .unwrap_or(false);
     if first {
-        println!("merchant: payment {} is now {}", document.id(), document.status());
+        println!(
+            "merchant: payment {} is now {}",
+            document.id(),
+            document.status()
+        );
     }
     "ok"
 }
@@ -97,13 +101,20 @@ async fn run() -> Result<(), Error> {
     let request = CreatePaymentRequest::builder()
         .reference_id("ORDER_0001")
         .amount(100_000)
-        .options(PaymentMethodOptions::Qris { display_name: Some("Toko Contoh".into()) })
+        .options(PaymentMethodOptions::Qris {
+            display_name: Some("Toko Contoh".into()),
+        })
         .description("Order Number 0001")
         .build()?;
     let created = client.create_payment(&request).await?;
     // The answer was "lost": the same request again, same referenceId.
     let retried = client.create_payment(&request).await?;
-    println!("created {} ({}), retry gave {}", created.id(), created.status(), retried.id());
+    println!(
+        "created {} ({}), retry gave {}",
+        created.id(),
+        created.status(),
+        retried.id()
+    );
     if retried.id() != created.id() {
         return Err("a retry with the same referenceId created a second payment".into());
     }
@@ -111,11 +122,13 @@ async fn run() -> Result<(), Error> {
     // 3. The customer pays: the mock sends the signed callback.
     let paid = hyper_client()
         .request(
-            http::Request::post(format!("{}/mock/fazz/pay", mock.base_url()))
-                .body(Full::new(Bytes::from(format!(r#"{{"id":"{}"}}"#, created.id()))))?,
+            http::Request::post(format!("{}/mock/fazz/pay", mock.base_url())).body(Full::new(
+                Bytes::from(format!(r#"{{"id":"{}"}}"#, created.id())),
+            ))?,
         )
         .await?;
-    let paid: serde_json::Value = serde_json::from_slice(&paid.into_body().collect().await?.to_bytes())?;
+    let paid: serde_json::Value =
+        serde_json::from_slice(&paid.into_body().collect().await?.to_bytes())?;
     println!("pay trigger delivery: {}", paid["delivery"]);
     let now = client.get_payment(created.id()).await?.summary();
     println!("{}", serde_json::to_string(&now)?);

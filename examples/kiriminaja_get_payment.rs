@@ -99,8 +99,9 @@ async fn run() -> Result<(), Error> {
     // 3. The customer pays: the mock sends the webhook.
     let paid = hyper_client()
         .request(
-            http::Request::post(format!("{}/mock/kiriminaja/pay", mock.base_url()))
-                .body(Full::new(Bytes::from_static(br#"{"payment_id":"XID-0000000001"}"#)))?,
+            http::Request::post(format!("{}/mock/kiriminaja/pay", mock.base_url())).body(
+                Full::new(Bytes::from_static(br#"{"payment_id":"XID-0000000001"}"#)),
+            )?,
         )
         .await?;
     let paid = paid.into_body().collect().await?.to_bytes();
@@ -119,7 +120,9 @@ async fn run() -> Result<(), Error> {
             http::Request::post(&webhook_url)
                 .header("authorization", "Bearer guessed")
                 .header("user-agent", "KiriminAja-Push-Services")
-                .body(Full::new(Bytes::from_static(br#"{"method":"processed_packages","data":[]}"#)))?,
+                .body(Full::new(Bytes::from_static(
+                    br#"{"method":"processed_packages","data":[]}"#,
+                )))?,
         )
         .await?;
     println!("forged webhook: HTTP {}", forged.status());

@@ -99,9 +99,7 @@ pub(crate) fn base_url(url: &str) -> Result<String, ClientConfigError> {
         field: "base_url",
         reason: reason.to_owned(),
     };
-    let uri: Uri = trimmed
-        .parse()
-        .map_err(|_| invalid("not a URL"))?;
+    let uri: Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
         _ => return Err(invalid("the scheme must be http or https")),

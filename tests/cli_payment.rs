@@ -40,7 +40,9 @@ async fn mock() -> RunningMock {
             ClientSecret::new(SECRET).unwrap(),
         )
         .kiriminaja(KiriminAjaMock::new(ApiKey::new(KIRIMINAJA_KEY).unwrap()))
-        .fazz(FazzMock::new(Credentials::new(FAZZ_KEY, FAZZ_SECRET).unwrap()))
+        .fazz(FazzMock::new(
+            Credentials::new(FAZZ_KEY, FAZZ_SECRET).unwrap(),
+        ))
         .build()
         .unwrap()
         .bind(([127, 0, 0, 1], 0).into())
@@ -84,7 +86,10 @@ fn assert_unified_shape(json: &serde_json::Value) {
         assert!(json[member].is_string(), "{member} in {json}");
     }
     for member in ["qrContent", "paidAt"] {
-        assert!(json[member].is_string() || json[member].is_null(), "{member} in {json}");
+        assert!(
+            json[member].is_string() || json[member].is_null(),
+            "{member} in {json}"
+        );
     }
 }
 
@@ -93,9 +98,19 @@ async fn kiriminaja_status_refusal_and_bad_input() {
     let running = mock().await;
     let base = running.base_url();
     let env = [("KIRIMINAJA_API_KEY", KIRIMINAJA_KEY)];
-    let base_args = ["payment", "status", "--provider", "kiriminaja", "--base-url", &base];
+    let base_args = [
+        "payment",
+        "status",
+        "--provider",
+        "kiriminaja",
+        "--base-url",
+        &base,
+    ];
 
-    let ok = run(&[&base_args[..], &["--payment-id", "XID-5732095327"]].concat(), &env);
+    let ok = run(
+        &[&base_args[..], &["--payment-id", "XID-5732095327"]].concat(),
+        &env,
+    );
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     let json = last_line(&ok);
     assert_unified_shape(&json);
@@ -107,14 +122,21 @@ async fn kiriminaja_status_refusal_and_bad_input() {
     assert_eq!(json["paidAt"], serde_json::Value::Null);
 
     let legacy = run(
-        &[&base_args[..], &["--payment-id", "PID-1683603627", "--legacy-instant"]].concat(),
+        &[
+            &base_args[..],
+            &["--payment-id", "PID-1683603627", "--legacy-instant"],
+        ]
+        .concat(),
         &env,
     );
     assert_eq!(legacy.status.code(), Some(0), "{}", stderr(&legacy));
     assert_eq!(last_line(&legacy)["paymentId"], "PID-1683603627");
 
     // A provider error: exit 1 with its code on stderr.
-    let unknown = run(&[&base_args[..], &["--payment-id", "XID-NOPE"]].concat(), &env);
+    let unknown = run(
+        &[&base_args[..], &["--payment-id", "XID-NOPE"]].concat(),
+        &env,
+    );
     assert_eq!(unknown.status.code(), Some(1));
     assert!(stderr(&unknown).contains("code 2"), "{}", stderr(&unknown));
 
@@ -130,12 +152,30 @@ async fn kiriminaja_status_refusal_and_bad_input() {
     assert_eq!(no_key.status.code(), Some(2));
     assert!(stderr(&no_key).contains("KIRIMINAJA_API_KEY"));
     let bad_provider = run(
-        &["payment", "status", "--provider", "gopay", "--base-url", &base, "--payment-id", "X"],
+        &[
+            "payment",
+            "status",
+            "--provider",
+            "gopay",
+            "--base-url",
+            &base,
+            "--payment-id",
+            "X",
+        ],
         &env,
     );
     assert_eq!(bad_provider.status.code(), Some(2));
     let bad_url = run(
-        &["payment", "status", "--provider", "kiriminaja", "--base-url", "ftp://x", "--payment-id", "X"],
+        &[
+            "payment",
+            "status",
+            "--provider",
+            "kiriminaja",
+            "--base-url",
+            "ftp://x",
+            "--payment-id",
+            "X",
+        ],
         &env,
     );
     assert_eq!(bad_url.status.code(), Some(2), "{}", stderr(&bad_url));
@@ -162,7 +202,14 @@ async fn fazz_status_and_not_found() {
         .await
         .unwrap();
     let env = [("FAZZ_API_KEY", FAZZ_KEY), ("FAZZ_SECRET_KEY", FAZZ_SECRET)];
-    let args = ["payment", "status", "--provider", "fazz", "--base-url", &fazz_base];
+    let args = [
+        "payment",
+        "status",
+        "--provider",
+        "fazz",
+        "--base-url",
+        &fazz_base,
+    ];
 
     let ok = run(&[&args[..], &["--payment-id", created.id()]].concat(), &env);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
@@ -174,7 +221,10 @@ async fn fazz_status_and_not_found() {
     assert_eq!(json["amount"], "25000.00");
     assert!(json["qrContent"].as_str().unwrap().starts_with("000201"));
 
-    let missing = run(&[&args[..], &["--payment-id", "contract_nope"]].concat(), &env);
+    let missing = run(
+        &[&args[..], &["--payment-id", "contract_nope"]].concat(),
+        &env,
+    );
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("004"), "{}", stderr(&missing));
 
@@ -214,7 +264,16 @@ async fn paydia_status_over_snap() {
     ];
     let base = running.base_url();
     let ok = run(
-        &["payment", "status", "--provider", "paydia", "--base-url", &base, "--payment-id", &reference],
+        &[
+            "payment",
+            "status",
+            "--provider",
+            "paydia",
+            "--base-url",
+            &base,
+            "--payment-id",
+            &reference,
+        ],
         &env,
     );
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
@@ -226,14 +285,32 @@ async fn paydia_status_over_snap() {
     assert_eq!(json["amount"], "12000.00");
 
     let unknown = run(
-        &["payment", "status", "--provider", "paydia", "--base-url", &base, "--payment-id", "NOPE-1"],
+        &[
+            "payment",
+            "status",
+            "--provider",
+            "paydia",
+            "--base-url",
+            &base,
+            "--payment-id",
+            "NOPE-1",
+        ],
         &env,
     );
     assert_eq!(unknown.status.code(), Some(1), "{}", stderr(&unknown));
     assert!(stderr(&unknown).contains("4045101"), "{}", stderr(&unknown));
 
     let no_credentials = run(
-        &["payment", "status", "--provider", "paydia", "--base-url", &base, "--payment-id", "X"],
+        &[
+            "payment",
+            "status",
+            "--provider",
+            "paydia",
+            "--base-url",
+            &base,
+            "--payment-id",
+            "X",
+        ],
         &[],
     );
     assert_eq!(no_credentials.status.code(), Some(2));
@@ -245,8 +322,8 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir()
-            .join(format!("snap-bi-cli-payment-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("snap-bi-cli-payment-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
@@ -276,8 +353,16 @@ fn callback_verify_fazz_and_kiriminaja() {
     let fazz = |signature: &str, body: &str| {
         run(
             &[
-                "callback", "verify", "--provider", "fazz", "--signing-secret-file", &secret_file,
-                "--signature", signature, "--body", body,
+                "callback",
+                "verify",
+                "--provider",
+                "fazz",
+                "--signing-secret-file",
+                &secret_file,
+                "--signature",
+                signature,
+                "--body",
+                body,
             ],
             &[],
         )
@@ -285,37 +370,76 @@ fn callback_verify_fazz_and_kiriminaja() {
 
     let valid = fazz(&signature, &body_file);
     assert_eq!(valid.status.code(), Some(0), "{}", stderr(&valid));
-    assert_eq!(String::from_utf8(valid.stdout).unwrap().lines().last(), Some("valid"));
+    assert_eq!(
+        String::from_utf8(valid.stdout).unwrap().lines().last(),
+        Some("valid")
+    );
     let forged = fazz(&signature, &forged_file);
     assert_eq!(forged.status.code(), Some(1));
-    assert!(stderr(&forged).starts_with("invalid: "), "{}", stderr(&forged));
+    assert!(
+        stderr(&forged).starts_with("invalid: "),
+        "{}",
+        stderr(&forged)
+    );
     assert_eq!(fazz(&"0".repeat(64), &body_file).status.code(), Some(1));
-    assert_eq!(fazz(&signature, "/nonexistent/body.json").status.code(), Some(2));
+    assert_eq!(
+        fazz(&signature, "/nonexistent/body.json").status.code(),
+        Some(2)
+    );
 
     let key_file = scratch.write("key.txt", format!("{KIRIMINAJA_KEY}\n"));
     let kiriminaja = |authorization: &str| {
         run(
             &[
-                "callback", "verify", "--provider", "kiriminaja", "--api-key-file", &key_file,
-                "--authorization", authorization,
+                "callback",
+                "verify",
+                "--provider",
+                "kiriminaja",
+                "--api-key-file",
+                &key_file,
+                "--authorization",
+                authorization,
             ],
             &[],
         )
     };
-    assert_eq!(kiriminaja(&format!("Bearer {KIRIMINAJA_KEY}")).status.code(), Some(0));
+    assert_eq!(
+        kiriminaja(&format!("Bearer {KIRIMINAJA_KEY}"))
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(kiriminaja("Bearer guessed").status.code(), Some(1));
     assert_eq!(kiriminaja(KIRIMINAJA_KEY).status.code(), Some(1));
 
     // Flags of the other provider, or missing ones: bad input.
     let mixed = run(
         &[
-            "callback", "verify", "--provider", "kiriminaja", "--api-key-file", &key_file,
-            "--authorization", "Bearer x", "--signature", &signature,
+            "callback",
+            "verify",
+            "--provider",
+            "kiriminaja",
+            "--api-key-file",
+            &key_file,
+            "--authorization",
+            "Bearer x",
+            "--signature",
+            &signature,
         ],
         &[],
     );
     assert_eq!(mixed.status.code(), Some(2));
-    let incomplete = run(&["callback", "verify", "--provider", "fazz", "--body", &body_file], &[]);
+    let incomplete = run(
+        &[
+            "callback",
+            "verify",
+            "--provider",
+            "fazz",
+            "--body",
+            &body_file,
+        ],
+        &[],
+    );
     assert_eq!(incomplete.status.code(), Some(2));
 }
 
@@ -325,7 +449,10 @@ trait ReplaceAscii {
 
 impl ReplaceAscii for [u8] {
     fn replace_ascii(&self, from: &str, to: &str) -> Vec<u8> {
-        String::from_utf8(self.to_vec()).unwrap().replace(from, to).into_bytes()
+        String::from_utf8(self.to_vec())
+            .unwrap()
+            .replace(from, to)
+            .into_bytes()
     }
 }
 
@@ -344,10 +471,21 @@ fn serve_mock_serves_kiriminaja_and_fazz_from_flags() {
     let public = key_path("partner-test-public.pem");
     let mut child = Command::new(BIN)
         .args([
-            "serve-mock", "--port", "0", "--client-id", CLIENT_ID, "--public-key",
-            public.to_str().unwrap(), "--client-secret-file", &snap_secret,
-            "--kiriminaja-api-key-file", &kiriminaja_key, "--fazz-api-key-file", &fazz_key,
-            "--fazz-secret-key-file", &fazz_secret,
+            "serve-mock",
+            "--port",
+            "0",
+            "--client-id",
+            CLIENT_ID,
+            "--public-key",
+            public.to_str().unwrap(),
+            "--client-secret-file",
+            &snap_secret,
+            "--kiriminaja-api-key-file",
+            &kiriminaja_key,
+            "--fazz-api-key-file",
+            &fazz_key,
+            "--fazz-secret-key-file",
+            &fazz_secret,
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -356,17 +494,41 @@ fn serve_mock_serves_kiriminaja_and_fazz_from_flags() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
-    let port = line.trim_end().strip_prefix("listening on 127.0.0.1:").map(str::to_owned);
+    let port = line
+        .trim_end()
+        .strip_prefix("listening on 127.0.0.1:")
+        .map(str::to_owned);
     let outcome = std::panic::catch_unwind(|| {
-        let base = format!("http://127.0.0.1:{}", port.expect("serve-mock did not start"));
+        let base = format!(
+            "http://127.0.0.1:{}",
+            port.expect("serve-mock did not start")
+        );
         let kiriminaja = run(
-            &["payment", "status", "--provider", "kiriminaja", "--base-url", &base, "--payment-id", "PID-1683603627"],
+            &[
+                "payment",
+                "status",
+                "--provider",
+                "kiriminaja",
+                "--base-url",
+                &base,
+                "--payment-id",
+                "PID-1683603627",
+            ],
             &[("KIRIMINAJA_API_KEY", KIRIMINAJA_KEY)],
         );
         assert_eq!(kiriminaja.status.code(), Some(0), "{}", stderr(&kiriminaja));
         assert_eq!(last_line(&kiriminaja)["provider"], "kiriminaja");
         let fazz = run(
-            &["payment", "status", "--provider", "fazz", "--base-url", &format!("{base}/api/v4"), "--payment-id", "contract_nope"],
+            &[
+                "payment",
+                "status",
+                "--provider",
+                "fazz",
+                "--base-url",
+                &format!("{base}/api/v4"),
+                "--payment-id",
+                "contract_nope",
+            ],
             &[("FAZZ_API_KEY", FAZZ_KEY), ("FAZZ_SECRET_KEY", FAZZ_SECRET)],
         );
         // Authenticated (else 001), and the payment does not exist.

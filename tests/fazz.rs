@@ -103,7 +103,10 @@ async fn create_is_idempotent_on_reference_id_and_get_reads_it_back() {
     let running = mock(None).await;
     let client = client(&running, credentials());
 
-    let created = client.create_payment(&qris_request("ORDER_0001")).await.unwrap();
+    let created = client
+        .create_payment(&qris_request("ORDER_0001"))
+        .await
+        .unwrap();
     assert_eq!(created.status(), &FazzPaymentStatus::Pending);
     assert_eq!(created.data.attributes.amount.as_str(), "100000.0");
     let Some(Instructions::Qris(qris)) = created.instructions().unwrap() else {
@@ -112,9 +115,15 @@ async fn create_is_idempotent_on_reference_id_and_get_reads_it_back() {
     assert!(qris.qr_content.unwrap().starts_with("000201"));
 
     // A retried POST with the same referenceId gets the same payment.
-    let retried = client.create_payment(&qris_request("ORDER_0001")).await.unwrap();
+    let retried = client
+        .create_payment(&qris_request("ORDER_0001"))
+        .await
+        .unwrap();
     assert_eq!(retried.id(), created.id());
-    let other = client.create_payment(&qris_request("ORDER_0002")).await.unwrap();
+    let other = client
+        .create_payment(&qris_request("ORDER_0002"))
+        .await
+        .unwrap();
     assert_ne!(other.id(), created.id());
 
     let read = client.get_payment(created.id()).await.unwrap();
@@ -168,7 +177,10 @@ async fn pay_trigger_sends_a_signed_callback_the_layer_accepts() {
     let (callback_url, received) = merchant().await;
     let running = mock(Some(callback_url)).await;
     let client = client(&running, credentials());
-    let created = client.create_payment(&qris_request("ORDER_PAY")).await.unwrap();
+    let created = client
+        .create_payment(&qris_request("ORDER_PAY"))
+        .await
+        .unwrap();
 
     let paid = pay(&running, created.id()).await;
     assert_eq!(paid["delivery"]["merchantStatus"], 200, "{paid}");
@@ -176,7 +188,10 @@ async fn pay_trigger_sends_a_signed_callback_the_layer_accepts() {
     let received = received.lock().unwrap().clone();
     assert_eq!(received.len(), 1);
     let (dedup, body) = &received[0];
-    assert_eq!(dedup.as_deref(), Some(format!("{}:paid", created.id()).as_str()));
+    assert_eq!(
+        dedup.as_deref(),
+        Some(format!("{}:paid", created.id()).as_str())
+    );
     // The raw body reached the handler unchanged: it still verifies.
     let document = PaymentDocument::from_json(body).unwrap();
     assert_eq!(document.status(), &FazzPaymentStatus::Paid);
@@ -209,11 +224,21 @@ async fn forged_callbacks_are_refused_over_http() {
     let other_secret = sign_callback(body, &SigningSecret::new("ss_someone_else").unwrap());
 
     assert_eq!(post(&url, None, body).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(post(&url, Some(&other_secret), body).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(post(&url, Some(&genuine), forged_body).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        post(&url, Some(&other_secret), body).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(&url, Some(&genuine), forged_body).await,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(post(&url, Some("zz"), body).await, StatusCode::UNAUTHORIZED);
     let get = hyper_client()
-        .request(http::Request::get(&url).body(Full::new(Bytes::new())).unwrap())
+        .request(
+            http::Request::get(&url)
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -222,7 +247,10 @@ async fn forged_callbacks_are_refused_over_http() {
         post(&url, Some(&sign_callback(big, &signing())), big).await,
         StatusCode::PAYLOAD_TOO_LARGE
     );
-    assert!(received.lock().unwrap().is_empty(), "nothing forged reached the handler");
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "nothing forged reached the handler"
+    );
 
     assert_eq!(post(&url, Some(&genuine), body).await, StatusCode::OK);
     assert_eq!(received.lock().unwrap().len(), 1);
@@ -257,7 +285,8 @@ async fn a_configured_signature_header_is_used_on_both_sides() {
     let paid = pay(&running, created.id()).await;
     assert_eq!(paid["delivery"]["merchantStatus"], 200, "{paid}");
     // The default header name is not what this receiver reads.
-    let body: &'static [u8] = br#"{"data":{"id":"c","type":"payment","attributes":{"status":"paid","amount":"1.0"}}}"#;
+    let body: &'static [u8] =
+        br#"{"data":{"id":"c","type":"payment","attributes":{"status":"paid","amount":"1.0"}}}"#;
     assert_eq!(
         post(&url, Some(&sign_callback(body, &signing())), body).await,
         StatusCode::UNAUTHORIZED

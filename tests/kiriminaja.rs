@@ -157,7 +157,10 @@ async fn pay_trigger_sends_a_webhook_the_layer_accepts() {
     // The raw body reached the handler unchanged.
     let event = WebhookEvent::from_json(body).unwrap();
     assert_eq!(event.kind(), WebhookEventKind::ProcessedPackages);
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(body).unwrap(), paid["webhook"]);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(body).unwrap(),
+        paid["webhook"]
+    );
 
     let now = client(&running.base_url(), KEY)
         .get_payment("XID-0000000042")
@@ -197,7 +200,9 @@ async fn forged_webhooks_are_refused_over_http() {
     let genuine = format!("Bearer {KEY}");
 
     assert_eq!(
-        send(http::Method::POST, &url, Some("Bearer guessed-key")).await.0,
+        send(http::Method::POST, &url, Some("Bearer guessed-key"))
+            .await
+            .0,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -205,13 +210,18 @@ async fn forged_webhooks_are_refused_over_http() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        send(http::Method::POST, &url, Some(&format!("Basic {KEY}"))).await.0,
+        send(http::Method::POST, &url, Some(&format!("Basic {KEY}")))
+            .await
+            .0,
         StatusCode::UNAUTHORIZED
     );
     let (status, allow) = send(http::Method::GET, &url, Some(&genuine)).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(allow.as_deref(), Some("POST"));
-    assert!(received.lock().unwrap().is_empty(), "nothing forged reached the handler");
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "nothing forged reached the handler"
+    );
 
     assert_eq!(
         send(http::Method::POST, &url, Some(&genuine)).await.0,
@@ -240,7 +250,10 @@ async fn a_silent_server_times_out() {
         .unwrap();
     let late = client.get_payment("XID-1").await.unwrap_err();
     assert!(
-        matches!(late, KiriminAjaCallError::Transport(TransportError::Timeout(_))),
+        matches!(
+            late,
+            KiriminAjaCallError::Transport(TransportError::Timeout(_))
+        ),
         "{late:?}"
     );
     hold.abort();
@@ -248,7 +261,10 @@ async fn a_silent_server_times_out() {
 
 #[test]
 fn the_builder_names_what_is_missing_or_invalid() {
-    let missing = KiriminAjaClient::builder().api_key(key()).build().unwrap_err();
+    let missing = KiriminAjaClient::builder()
+        .api_key(key())
+        .build()
+        .unwrap_err();
     assert_eq!(missing.field(), "base_url");
     let no_key = KiriminAjaClient::builder().sandbox().build().unwrap_err();
     assert_eq!(no_key.field(), "api_key");

@@ -172,8 +172,12 @@ where
         tracing::warn!(target: "snap_bi::fazz", %error, "callback refused");
         return Err(refuse(StatusCode::UNAUTHORIZED, &error.to_string()));
     }
-    let event = PaymentDocument::from_json(&raw)
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("not a Payment document: {e}")))?;
+    let event = PaymentDocument::from_json(&raw).map_err(|e| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("not a Payment document: {e}"),
+        )
+    })?;
     parts.extensions.insert(event);
     Ok(Request::from_parts(parts, Full::new(raw)))
 }

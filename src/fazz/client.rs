@@ -13,8 +13,8 @@ use tower_http::auth::AddAuthorizationLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use super::{
-    CONTENT_TYPE, CreatePaymentRequest, Credentials, FazzError, PAYMENTS_PATH,
-    PRODUCTION_BASE_URL, PaymentDocument, SANDBOX_BASE_URL, decode_payment_response, payment_path,
+    CONTENT_TYPE, CreatePaymentRequest, Credentials, FazzError, PAYMENTS_PATH, PRODUCTION_BASE_URL,
+    PaymentDocument, SANDBOX_BASE_URL, decode_payment_response, payment_path,
 };
 use crate::client::{HttpChoice, HttpService, box_http};
 use crate::provider_client::{
@@ -291,7 +291,9 @@ impl FazzClientBuilder {
                 )
                 .as_sensitive(true),
             )
-            .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+            ]))
             .service(http);
         Ok(FazzClient {
             inner: Arc::new(Inner {

@@ -14,8 +14,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use super::legacy::legacy_instant_payment_path;
 use super::{
-    ApiKey, GetPayment, GetPaymentRequest, InvalidPaymentId, KiriminAjaError,
-    PRODUCTION_BASE_URL, SANDBOX_BASE_URL, decode_get_payment,
+    ApiKey, GetPayment, GetPaymentRequest, InvalidPaymentId, KiriminAjaError, PRODUCTION_BASE_URL,
+    SANDBOX_BASE_URL, decode_get_payment,
 };
 use crate::client::{HttpChoice, HttpService, box_http};
 use crate::provider_client::{
@@ -306,7 +306,9 @@ impl KiriminAjaClientBuilder {
             // Outermost first: the header is added, then marked sensitive
             // for everything below (the HTTP client's own logging).
             .layer(AddAuthorizationLayer::bearer(api_key.expose_secret()).as_sensitive(true))
-            .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+            ]))
             .service(http);
         Ok(KiriminAjaClient {
             inner: Arc::new(Inner {

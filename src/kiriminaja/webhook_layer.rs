@@ -175,8 +175,12 @@ where
             CollectError::TooLarge { .. } => refuse(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
             CollectError::Read(_) => refuse(StatusCode::BAD_REQUEST, "unreadable body"),
         })?;
-    let event = WebhookEvent::from_json(&raw)
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("not a webhook event: {e}")))?;
+    let event = WebhookEvent::from_json(&raw).map_err(|e| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("not a webhook event: {e}"),
+        )
+    })?;
     parts.extensions.insert(event);
     Ok(Request::from_parts(parts, Full::new(raw)))
 }
@@ -192,4 +196,3 @@ fn refuse(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     );
     response
 }
-

@@ -154,17 +154,27 @@ impl FazzMock {
         B::Error: Into<BoxError>,
     {
         if path == "/mock/fazz/pay" {
-            return self.pay(request, now).await;
+            return self.pay(request).await;
         }
         if !self.authorized(request.headers()) {
-            return error(StatusCode::UNAUTHORIZED, "001", "Unauthorized", "invalid API key or secret key");
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "001",
+                "Unauthorized",
+                "invalid API key or secret key",
+            );
         }
         if path == PAYMENTS {
             if request.method() != Method::POST {
                 return not_found();
             }
             let Ok(body) = collect_limited(request.into_body(), CONTROL_BODY_LIMIT).await else {
-                return error(StatusCode::BAD_REQUEST, "005", "Invalid parameters", "unreadable body");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "005",
+                    "Invalid parameters",
+                    "unreadable body",
+                );
             };
             return self.create(&body, now);
         }
@@ -175,13 +185,23 @@ impl FazzMock {
         let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
         match self.lock().payments.get(id.as_ref()) {
             Some(document) => document_response(StatusCode::OK, document),
-            None => error(StatusCode::NOT_FOUND, "004", "Not found", "no payment with this id"),
+            None => error(
+                StatusCode::NOT_FOUND,
+                "004",
+                "Not found",
+                "no payment with this id",
+            ),
         }
     }
 
     fn create(&self, body: &[u8], now: DateTime<Utc>) -> Response<MockBody> {
         let Ok(request) = serde_json::from_slice::<Value>(body) else {
-            return error(StatusCode::BAD_REQUEST, "005", "Invalid parameters", "body is not JSON");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "005",
+                "Invalid parameters",
+                "body is not JSON",
+            );
         };
         let attributes = &request["data"]["attributes"];
         let method = attributes["paymentMethodType"].as_str();
@@ -252,7 +272,7 @@ impl FazzMock {
         response
     }
 
-    async fn pay<B>(&self, request: Request<B>, now: DateTime<Utc>) -> Response<MockBody>
+    async fn pay<B>(&self, request: Request<B>) -> Response<MockBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -269,7 +289,10 @@ impl FazzMock {
             .await
             .ok();
         let Some(trigger) = body.and_then(|b| serde_json::from_slice::<Trigger>(&b).ok()) else {
-            return control(StatusCode::BAD_REQUEST, json!({"error": "expected {\"id\":\"…\"}"}));
+            return control(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "expected {\"id\":\"…\"}"}),
+            );
         };
         let document = {
             let mut book = self.lock();
@@ -292,7 +315,10 @@ impl FazzMock {
             },
         };
         tracing::info!(target: "snap_bi::mock", id = trigger.id.as_str(), %delivery, "fazz payment marked paid");
-        control(StatusCode::OK, json!({"callback": document, "delivery": delivery}))
+        control(
+            StatusCode::OK,
+            json!({"callback": document, "delivery": delivery}),
+        )
     }
 
     async fn send_callback(

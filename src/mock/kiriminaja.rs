@@ -273,9 +273,13 @@ fn jakarta(time: DateTime<Utc>) -> DateTime<FixedOffset> {
 fn answer(payment_id: &str, payment: &Payment) -> serde_json::Value {
     let paid = payment.paid_at.is_some();
     // KiriminAja sets `pay_time` on unpaid payments too (the deadline).
-    let pay_time = jakarta(payment.paid_at.unwrap_or(payment.created_at + chrono::Duration::hours(1)))
-        .format("%Y%m%d%H%M%S")
-        .to_string();
+    let pay_time = jakarta(
+        payment
+            .paid_at
+            .unwrap_or(payment.created_at + chrono::Duration::hours(1)),
+    )
+    .format("%Y%m%d%H%M%S")
+    .to_string();
     if payment_id.starts_with("PID-") {
         serde_json::json!({
             "status": true, "text": "get_payment", "method": null,

@@ -419,7 +419,9 @@ impl MockProvider {
         if let Some(kiriminaja) = &routes.kiriminaja
             && super::KiriminAjaMock::serves(&path)
         {
-            return kiriminaja.handle(&path, request, routes.state.clock.now()).await;
+            return kiriminaja
+                .handle(&path, request, routes.state.clock.now())
+                .await;
         }
         #[cfg(feature = "fazz")]
         if let Some(fazz) = &routes.fazz

@@ -777,7 +777,12 @@ pub(crate) struct PaymentStatusArgs {
     pub(crate) legacy_instant: bool,
     /// Paydia only: the customer's B2B2C access token, sent as
     /// Authorization-Customer. Read from SNAP_CUSTOMER_TOKEN when absent.
-    #[arg(long, value_name = "TOKEN", env = "SNAP_CUSTOMER_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SNAP_CUSTOMER_TOKEN",
+        hide_env_values = true
+    )]
     pub(crate) customer_token: Option<String>,
     /// Paydia only: the X-CLIENT-KEY. Read from SNAP_CLIENT_ID.
     #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]

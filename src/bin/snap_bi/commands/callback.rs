@@ -28,7 +28,9 @@ pub(crate) fn verify(args: &CallbackVerifyArgs, out: &mut Output) -> CliResult {
 
 fn refuse_flag(present: bool, flag: &str, provider: &str) -> CliResult {
     if present {
-        return Err(CliError::input(format!("{flag} is not used with --provider {provider}")));
+        return Err(CliError::input(format!(
+            "{flag} is not used with --provider {provider}"
+        )));
     }
     Ok(())
 }
@@ -56,7 +58,11 @@ fn fazz(args: &CallbackVerifyArgs) -> CliResult {
 }
 
 fn kiriminaja(args: &CallbackVerifyArgs) -> CliResult {
-    refuse_flag(args.signing_secret_file.is_some(), "--signing-secret-file", "kiriminaja")?;
+    refuse_flag(
+        args.signing_secret_file.is_some(),
+        "--signing-secret-file",
+        "kiriminaja",
+    )?;
     refuse_flag(args.signature.is_some(), "--signature", "kiriminaja")?;
     let (Some(key_file), Some(authorization)) = (&args.api_key_file, &args.authorization) else {
         return Err(CliError::input(

@@ -6,6 +6,7 @@
 use std::error::Error;
 use std::time::Duration;
 
+use snap_bi::ProviderProfile;
 use snap_bi::client::{CallError, CustomerToken, SnapClient};
 use snap_bi::fazz::{Credentials, FazzCallError, FazzClient};
 use snap_bi::kiriminaja::{ApiKey, KiriminAjaCallError, KiriminAjaClient};
@@ -13,11 +14,10 @@ use snap_bi::payment::{PaymentSummary, SummaryError};
 use snap_bi::provider_client::{ClientConfigError, TransportError};
 use snap_bi::qris::{QrMpmQueryRequest, StatusDialect};
 use snap_bi::token::AccessToken;
-use snap_bi::ProviderProfile;
 
 use crate::cli::args::{
-    CLIENT_ID_ENV, FAZZ_API_KEY_ENV, FAZZ_SECRET_KEY_ENV, KIRIMINAJA_API_KEY_ENV,
-    PRIVATE_KEY_ENV, PaymentStatusArgs, ProviderArg,
+    CLIENT_ID_ENV, FAZZ_API_KEY_ENV, FAZZ_SECRET_KEY_ENV, KIRIMINAJA_API_KEY_ENV, PRIVATE_KEY_ENV,
+    PaymentStatusArgs, ProviderArg,
 };
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::http::Http;
@@ -33,7 +33,9 @@ pub(crate) fn status(args: &PaymentStatusArgs, out: &mut Output) -> CliResult {
         return Err(CliError::input("--payment-id is empty"));
     }
     if args.legacy_instant && args.provider != ProviderArg::Kiriminaja {
-        return Err(CliError::input("--legacy-instant is for --provider kiriminaja"));
+        return Err(CliError::input(
+            "--legacy-instant is for --provider kiriminaja",
+        ));
     }
     if args.customer_token.is_some() && args.provider != ProviderArg::Paydia {
         return Err(CliError::input("--customer-token is for --provider paydia"));
@@ -64,7 +66,9 @@ fn env_secret(name: &str) -> CliResult<String> {
 
 fn config_error(error: &ClientConfigError) -> CliError {
     match error {
-        ClientConfigError::Http(_) => CliError::failed(format!("cannot set up the client: {error}")),
+        ClientConfigError::Http(_) => {
+            CliError::failed(format!("cannot set up the client: {error}"))
+        }
         _ => CliError::input(error.to_string()),
     }
 }
@@ -148,7 +152,8 @@ async fn paydia(
     http: &Http,
     timeout: Duration,
 ) -> CliResult<PaymentSummary> {
-    let (Some(client_id), Some(key_path)) = (args.client_id.as_deref(), args.private_key.as_deref())
+    let (Some(client_id), Some(key_path)) =
+        (args.client_id.as_deref(), args.private_key.as_deref())
     else {
         return Err(CliError::input(format!(
             "missing --client-id (or {CLIENT_ID_ENV}) or --private-key (or {PRIVATE_KEY_ENV}): \
@@ -192,7 +197,12 @@ async fn paydia(
 
 fn paydia_error(http: &Http, error: &CallError, url: &str) -> CliError {
     match error {
-        CallError::Refused { code, message, status, .. } => CliError::refused(format!(
+        CallError::Refused {
+            code,
+            message,
+            status,
+            ..
+        } => CliError::refused(format!(
             "Paydia code {}: {} (HTTP {status})",
             code.as_ref().map_or("none", |c| c.as_str()),
             message.as_deref().unwrap_or("no message")

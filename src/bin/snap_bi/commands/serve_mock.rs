@@ -316,7 +316,10 @@ fn secret_text(path: &Path, what: &str) -> CliResult<String> {
 }
 
 /// The KiriminAja and Fazz endpoints, when their key files are given.
-fn non_snap(args: &ServeMockArgs, mut builder: MockProviderBuilder) -> CliResult<MockProviderBuilder> {
+fn non_snap(
+    args: &ServeMockArgs,
+    mut builder: MockProviderBuilder,
+) -> CliResult<MockProviderBuilder> {
     use snap_bi::fazz::Credentials;
     use snap_bi::fazz::callback::SigningSecret;
     use snap_bi::kiriminaja::ApiKey;
@@ -349,8 +352,9 @@ fn non_snap(args: &ServeMockArgs, mut builder: MockProviderBuilder) -> CliResult
             let mut fazz = FazzMock::new(credentials);
             match (&args.fazz_callback_url, &args.fazz_signing_secret_file) {
                 (Some(url), Some(file)) => {
-                    let signing = SigningSecret::new(secret_text(file, "Fazz signing secret file")?)
-                        .map_err(|e| CliError::input(e.to_string()))?;
+                    let signing =
+                        SigningSecret::new(secret_text(file, "Fazz signing secret file")?)
+                            .map_err(|e| CliError::input(e.to_string()))?;
                     fazz = fazz.callback(url.as_str(), signing);
                 }
                 (None, None) => {}
@@ -362,7 +366,8 @@ fn non_snap(args: &ServeMockArgs, mut builder: MockProviderBuilder) -> CliResult
             }
             builder = builder.fazz(fazz);
         }
-        (None, None) if args.fazz_callback_url.is_none() && args.fazz_signing_secret_file.is_none() => {}
+        (None, None)
+            if args.fazz_callback_url.is_none() && args.fazz_signing_secret_file.is_none() => {}
         _ => {
             return Err(CliError::input(
                 "the Fazz endpoints need --fazz-api-key-file and --fazz-secret-key-file",
