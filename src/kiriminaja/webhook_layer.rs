@@ -64,9 +64,9 @@ pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1 << 20;
 ///
 /// let probe = http::Request::get("/kiriminaja/webhook").body(Full::new(Bytes::new()))?;
 /// assert_eq!(receiver.oneshot(probe).await?.status(), 405);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// # })?;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
 #[derive(Clone)]
 pub struct WebhookLayer {

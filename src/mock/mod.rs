@@ -41,9 +41,9 @@
 pub mod ledger;
 
 #[cfg(all(feature = "hyper", feature = "fazz"))]
-mod fazz;
+pub mod fazz;
 #[cfg(all(feature = "hyper", feature = "kiriminaja"))]
-mod kiriminaja;
+pub mod kiriminaja;
 #[cfg(feature = "hyper")]
 pub mod provider;
 #[cfg(all(feature = "hyper", feature = "fazz"))]
