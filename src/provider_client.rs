@@ -150,3 +150,6 @@ pub(crate) async fn send(
         .await
         .unwrap_or(Err(TransportError::Timeout(timeout)))
 }
+
+#[cfg(test)]
+mod tests;
