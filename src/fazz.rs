@@ -49,10 +49,14 @@ use core::fmt;
 use secrecy::{ExposeSecret, SecretString};
 
 pub mod callback;
+mod callback_layer;
+mod client;
 mod document;
 mod error;
 mod request;
 
+pub use callback_layer::{CallbackLayer, CallbackService, DEFAULT_CALLBACK_BODY_LIMIT};
+pub use client::{FazzCallError, FazzClient, FazzClientBuilder};
 pub use document::{
     FazzPaymentStatus, Instructions, PaymentAttributes, PaymentDocument, PaymentMethod,
     PaymentMethodType, PaymentResource, QrisInstructions, RetailOutletInstructions,

@@ -51,11 +51,16 @@ use core::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
+mod client;
 pub mod legacy;
 mod package;
 mod payment;
 pub mod time;
 pub mod webhook;
+mod webhook_layer;
+
+pub use client::{KiriminAjaCallError, KiriminAjaClient, KiriminAjaClientBuilder};
+pub use webhook_layer::{DEFAULT_WEBHOOK_BODY_LIMIT, WebhookLayer, WebhookService};
 
 pub use package::{Location, Package, PackageStatus, PackageStatusGroup};
 pub use payment::{

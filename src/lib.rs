@@ -39,6 +39,8 @@ pub mod lenient_json;
 pub mod fazz;
 #[cfg(feature = "kiriminaja")]
 pub mod kiriminaja;
+#[cfg(any(feature = "kiriminaja", feature = "fazz"))]
+pub mod provider_client;
 #[cfg(feature = "qr")]
 pub mod qr;
 

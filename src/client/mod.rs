@@ -131,3 +131,6 @@ pub fn hyper_client() -> hyper_util::client::legacy::Client<
 > {
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
 }
+
+#[cfg(any(feature = "kiriminaja", feature = "fazz"))]
+pub(crate) use snap_client::{HttpChoice, box_http};

@@ -348,7 +348,7 @@ enum KeyInput {
 /// Where the HTTP client comes from. A new source (a TLS configuration,
 /// say) is one more variant here, one setter, and one arm in
 /// [`HttpChoice::into_service`].
-enum HttpChoice {
+pub(crate) enum HttpChoice {
     /// `ReqwestService::new()` with feature `reqwest`, else hyper-util's
     /// plain-http client with feature `hyper`.
     Default,
@@ -364,7 +364,7 @@ enum HttpChoice {
 }
 
 impl HttpChoice {
-    fn into_service(self) -> Result<HttpService, SnapClientConfigError> {
+    pub(crate) fn into_service(self) -> Result<HttpService, SnapClientConfigError> {
         match self {
             Self::Service(service) => Ok(service),
             #[cfg(all(feature = "rustls", feature = "reqwest"))]
@@ -388,7 +388,7 @@ impl HttpChoice {
 }
 
 /// Erases an HTTP client's type (and its body's).
-fn box_http<S, B>(service: S) -> HttpService
+pub(crate) fn box_http<S, B>(service: S) -> HttpService
 where
     S: Service<Request<Full<Bytes>>, Response = Response<B>> + Clone + Send + Sync + 'static,
     S::Error: Into<BoxError>,

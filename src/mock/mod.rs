@@ -40,8 +40,16 @@
 
 pub mod ledger;
 
+#[cfg(all(feature = "hyper", feature = "fazz"))]
+pub mod fazz;
+#[cfg(all(feature = "hyper", feature = "kiriminaja"))]
+pub mod kiriminaja;
 #[cfg(feature = "hyper")]
 pub mod provider;
+#[cfg(all(feature = "hyper", feature = "fazz"))]
+pub use fazz::FazzMock;
+#[cfg(all(feature = "hyper", feature = "kiriminaja"))]
+pub use kiriminaja::KiriminAjaMock;
 #[cfg(feature = "hyper")]
 pub use provider::{MockBody, MockError, MockProvider, MockProviderBuilder, RunningMock};
 #[cfg(feature = "hyper")]

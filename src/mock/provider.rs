@@ -14,6 +14,7 @@
 //! | `POST /v1.0/access-token/b2b`, `…/b2b2c` (the profile's token paths, see [`MockProvider::token_paths`]) | token issuance (RSA over `clientId\|timestamp`); any other `…/access-token/…` path is `4040002` |
 //! | `POST /v1.0/qr/qr-mpm-generate`, `-query`, `-cancel`, `-refund` | QRIS MPM services 47, 51, 77, 78 (HMAC-SHA512 with the issued token) |
 //! | `POST /mock/qr-mpm-pay`, `/mock/qr-mpm-fail` | test control, unauthenticated: `{"originalReferenceNo":"…"}` marks the payment paid / failed and sends the notification (service 52) |
+//! | KiriminAja's and Fazz's endpoints (features `kiriminaja`, `fazz`) | when configured with [`MockProviderBuilder::kiriminaja`] / [`MockProviderBuilder::fazz`]: see [`KiriminAjaMock`](super::KiriminAjaMock), [`FazzMock`](super::FazzMock) |
 //!
 //! ```
 //! use snap_bi::mock::MockProvider;
@@ -100,6 +101,10 @@ pub struct MockProviderBuilder {
     clock: Arc<dyn Clock>,
     ledger: Option<LedgerConfig>,
     limits: ServeLimits,
+    #[cfg(feature = "kiriminaja")]
+    kiriminaja: Option<super::KiriminAjaMock>,
+    #[cfg(feature = "fazz")]
+    fazz: Option<super::FazzMock>,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -168,6 +173,20 @@ impl MockProviderBuilder {
     /// The ledger settings (merchant, limits, status dialect).
     pub fn ledger(mut self, config: LedgerConfig) -> Self {
         self.ledger = Some(config);
+        self
+    }
+
+    /// Also serves KiriminAja's endpoints ([`KiriminAjaMock`](super::KiriminAjaMock)).
+    #[cfg(feature = "kiriminaja")]
+    pub fn kiriminaja(mut self, kiriminaja: super::KiriminAjaMock) -> Self {
+        self.kiriminaja = Some(kiriminaja);
+        self
+    }
+
+    /// Also serves Fazz's endpoints ([`FazzMock`](super::FazzMock)).
+    #[cfg(feature = "fazz")]
+    pub fn fazz(mut self, fazz: super::FazzMock) -> Self {
+        self.fazz = Some(fazz);
         self
     }
 
@@ -251,6 +270,10 @@ impl MockProviderBuilder {
                 issuer,
                 qris: verify.layer(handler),
                 state,
+                #[cfg(feature = "kiriminaja")]
+                kiriminaja: self.kiriminaja.map(Arc::new),
+                #[cfg(feature = "fazz")]
+                fazz: self.fazz.map(Arc::new),
             }),
         })
     }
@@ -280,6 +303,10 @@ struct Routes {
     issuer: TokenIssuer,
     qris: VerifyService<QrisHandler>,
     state: Arc<State>,
+    #[cfg(feature = "kiriminaja")]
+    kiriminaja: Option<Arc<super::KiriminAjaMock>>,
+    #[cfg(feature = "fazz")]
+    fazz: Option<Arc<super::FazzMock>>,
 }
 
 struct State {
@@ -316,6 +343,10 @@ impl MockProvider {
             clock: Arc::new(SystemClock),
             ledger: None,
             limits: ServeLimits::default(),
+            #[cfg(feature = "kiriminaja")]
+            kiriminaja: None,
+            #[cfg(feature = "fazz")]
+            fazz: None,
         }
     }
 
@@ -381,6 +412,20 @@ impl MockProvider {
                 routes.token_paths[0], routes.token_paths[1], routes.profile_name
             ));
         }
+        #[cfg(feature = "kiriminaja")]
+        if let Some(kiriminaja) = &routes.kiriminaja
+            && super::KiriminAjaMock::serves(&path)
+        {
+            return kiriminaja
+                .handle(&path, request, routes.state.clock.now())
+                .await;
+        }
+        #[cfg(feature = "fazz")]
+        if let Some(fazz) = &routes.fazz
+            && super::FazzMock::serves(&path)
+        {
+            return fazz.handle(&path, request, routes.state.clock.now()).await;
+        }
         if let Some(action) = path.strip_prefix("/mock/") {
             return trigger(&routes.state, action, request).await;
         }
@@ -418,7 +463,7 @@ fn box_full(body: Full<Bytes>) -> MockBody {
     body.map_err(|never| match never {}).boxed()
 }
 
-fn json_response(status: StatusCode, body: Vec<u8>) -> Response<MockBody> {
+pub(super) fn json_response(status: StatusCode, body: Vec<u8>) -> Response<MockBody> {
     let mut response = Response::new(box_full(Full::new(Bytes::from(body))));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -428,7 +473,7 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response<MockBody> {
     response
 }
 
-fn not_found() -> Response<MockBody> {
+pub(super) fn not_found() -> Response<MockBody> {
     json_response(
         StatusCode::NOT_FOUND,
         br#"{"responseCode":"4040002","responseMessage":"Invalid Routing"}"#.to_vec(),
@@ -555,7 +600,7 @@ const NOTIFY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The most the mock reads of a control request or a merchant's answer to a
 /// notification: both are small JSON documents.
-const CONTROL_BODY_LIMIT: usize = 64 * 1024;
+pub(super) const CONTROL_BODY_LIMIT: usize = 64 * 1024;
 
 /// `POST /mock/qr-mpm-pay` / `/mock/qr-mpm-fail`.
 async fn trigger<B>(state: &State, action: &str, request: Request<B>) -> Response<MockBody>

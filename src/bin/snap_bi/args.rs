@@ -133,6 +133,12 @@ pub(crate) enum Command {
         \"prefix\": \"/snap\", \"profile\": \"paydia\",\n   \
         \"notifyUrl\": \"http://127.0.0.1:9000/v1.0/qr/qr-mpm-notify\", \"notifyKey\": \"pjp-private.pem\"}")]
     ServeMock(ServeMockArgs),
+    /// Payments, the same for every provider (Paydia SNAP, KiriminAja, Fazz).
+    #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
+    Payment(PaymentCommand),
+    /// Provider callbacks and webhooks (Fazz, KiriminAja).
+    #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
+    Callback(CallbackCommand),
 }
 
 /// `snap-bi request`.
@@ -247,6 +253,28 @@ pub(crate) struct ServeMockArgs {
     /// PEM file with the PJP's RSA private key signing notifications.
     #[arg(long, value_name = "PEM")]
     pub(crate) notify_key: Option<PathBuf>,
+    /// Also serve KiriminAja's get_payment (and the legacy Instant GET),
+    /// enforcing the API key in this file as the bearer value; the trigger
+    /// POST /mock/kiriminaja/pay {"payment_id"} sends the webhook.
+    #[arg(long, value_name = "F")]
+    pub(crate) kiriminaja_api_key_file: Option<PathBuf>,
+    /// Where KiriminAja webhooks go (plain http).
+    #[arg(long, value_name = "URL")]
+    pub(crate) kiriminaja_webhook_url: Option<String>,
+    /// Also serve Fazz's /api/v4/payments, enforcing Basic with the API key
+    /// in this file (needs --fazz-secret-key-file); the trigger
+    /// POST /mock/fazz/pay {"id"} sends the signed callback.
+    #[arg(long, value_name = "F", requires = "fazz_secret_key_file")]
+    pub(crate) fazz_api_key_file: Option<PathBuf>,
+    /// File holding the Fazz secret key (Basic password).
+    #[arg(long, value_name = "F", requires = "fazz_api_key_file")]
+    pub(crate) fazz_secret_key_file: Option<PathBuf>,
+    /// Where Fazz callbacks go (plain http); needs --fazz-signing-secret-file.
+    #[arg(long, value_name = "URL")]
+    pub(crate) fazz_callback_url: Option<String>,
+    /// File holding the signing secret of Fazz callbacks (HMAC-SHA256).
+    #[arg(long, value_name = "F")]
+    pub(crate) fazz_signing_secret_file: Option<PathBuf>,
 }
 
 /// `snap-bi token …`.
@@ -690,6 +718,140 @@ pub(crate) struct TlsArgs {
     /// or SEC1). Needs --cert.
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub(crate) key: Option<PathBuf>,
+}
+
+/// Environment variable holding the KiriminAja API key (`payment status`).
+pub(crate) const KIRIMINAJA_API_KEY_ENV: &str = "KIRIMINAJA_API_KEY";
+/// Environment variable holding the Fazz API key (`payment status`).
+pub(crate) const FAZZ_API_KEY_ENV: &str = "FAZZ_API_KEY";
+/// Environment variable holding the Fazz secret key (`payment status`).
+pub(crate) const FAZZ_SECRET_KEY_ENV: &str = "FAZZ_SECRET_KEY";
+
+/// A payment provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProviderArg {
+    /// Paydia (SNAP QRIS MPM).
+    Paydia,
+    /// KiriminAja (`get_payment`, not SNAP).
+    Kiriminaja,
+    /// Fazz / Xfers v4 (not SNAP).
+    Fazz,
+}
+
+/// `snap-bi payment …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentCommand {
+    /// Print one payment's status as one JSON line:
+    /// {"provider","paymentId","status","providerStatus","amount","currency","qrContent","paidAt"}.
+    ///
+    /// `status` is one of pending, paid, settled, refunded, cancelled,
+    /// expired, failed, unknown. Credentials: KIRIMINAJA_API_KEY
+    /// (kiriminaja); FAZZ_API_KEY and FAZZ_SECRET_KEY (fazz); for paydia the
+    /// SNAP_* variables of `snap-bi request` (SNAP_CLIENT_ID,
+    /// SNAP_PRIVATE_KEY, SNAP_CLIENT_SECRET, SNAP_PARTNER_ID, SNAP_CHANNEL_ID)
+    /// and, for a B2B2C account, --customer-token. Paydia's payment id is the
+    /// provider's referenceNo (sent as originalReferenceNo of a QRIS MPM
+    /// query); --base-url carries its /snap prefix.
+    ///
+    /// Exit 0 with the JSON; 1 when the provider refuses (its code on
+    /// stderr) or cannot be reached; 2 on bad input.
+    #[command(after_help = "Examples:\n  \
+        KIRIMINAJA_API_KEY=... snap-bi payment status --provider kiriminaja \\\n      \
+        --base-url https://tdev.kiriminaja.com --payment-id XID-5732095327\n  \
+        FAZZ_API_KEY=... FAZZ_SECRET_KEY=... snap-bi payment status --provider fazz \\\n      \
+        --base-url https://sandbox-id.xfers.com/api/v4 --payment-id contract_ea9c")]
+    Status(PaymentStatusArgs),
+}
+
+/// `snap-bi payment status`.
+#[derive(Debug, Args)]
+pub(crate) struct PaymentStatusArgs {
+    /// Whose payment it is.
+    #[arg(long, value_enum)]
+    pub(crate) provider: ProviderArg,
+    /// The provider's base URL (KiriminAja: `https://host`; Fazz: with
+    /// `/api/v4`; Paydia: with `/snap`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: String,
+    /// The provider's payment id (Paydia: referenceNo; KiriminAja:
+    /// payment_id; Fazz: `contract_…`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) payment_id: String,
+    /// KiriminAja only: use the retired Instant `GET` endpoint (seed 001)
+    /// instead of `get_payment`.
+    #[arg(long)]
+    pub(crate) legacy_instant: bool,
+    /// Paydia only: the customer's B2B2C access token, sent as
+    /// Authorization-Customer. Read from SNAP_CUSTOMER_TOKEN when absent.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SNAP_CUSTOMER_TOKEN",
+        hide_env_values = true
+    )]
+    pub(crate) customer_token: Option<String>,
+    /// Paydia only: the X-CLIENT-KEY. Read from SNAP_CLIENT_ID.
+    #[arg(long, value_name = "ID", env = CLIENT_ID_ENV)]
+    pub(crate) client_id: Option<String>,
+    /// Paydia only: PEM private key. Read from SNAP_PRIVATE_KEY (a path).
+    #[arg(long, value_name = "PEM", env = PRIVATE_KEY_ENV)]
+    pub(crate) private_key: Option<PathBuf>,
+    /// Paydia only: file holding the client secret; else SNAP_CLIENT_SECRET.
+    #[arg(long = "client-secret-file", value_name = "F")]
+    pub(crate) secret_file: Option<PathBuf>,
+    /// Paydia only: X-PARTNER-ID. Read from SNAP_PARTNER_ID; defaults to the client ID.
+    #[arg(long, value_name = "ID", env = PARTNER_ID_ENV)]
+    pub(crate) partner_id: Option<String>,
+    /// Paydia only: CHANNEL-ID. Read from SNAP_CHANNEL_ID; defaults to 95221.
+    #[arg(long, value_name = "ID", env = CHANNEL_ID_ENV, default_value = "95221")]
+    pub(crate) channel_id: String,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    #[command(flatten)]
+    pub(crate) tls: TlsArgs,
+}
+
+/// `snap-bi callback …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CallbackCommand {
+    /// Check a received callback: prints `valid` and exits 0, or prints
+    /// `invalid: <reason>` on stderr and exits 1; bad input exits 2.
+    ///
+    /// fazz: HMAC-SHA256 of the raw --body with the secret in
+    /// --signing-secret-file, against --signature (the Xfers-Signature
+    /// value, hex). kiriminaja: the --authorization header value against
+    /// the API key in --api-key-file (webhooks are not signed: this bearer
+    /// comparison is all the authentication KiriminAja offers).
+    #[command(after_help = "Examples:\n  \
+        snap-bi callback verify --provider fazz --signing-secret-file ss.txt \\\n      \
+        --signature \"$XFERS_SIGNATURE\" --body callback.json\n  \
+        snap-bi callback verify --provider kiriminaja --api-key-file key.txt \\\n      \
+        --authorization \"Bearer $RECEIVED\"")]
+    Verify(CallbackVerifyArgs),
+}
+
+/// `snap-bi callback verify`.
+#[derive(Debug, Args)]
+pub(crate) struct CallbackVerifyArgs {
+    /// Whose callback it is (fazz or kiriminaja).
+    #[arg(long, value_enum)]
+    pub(crate) provider: ProviderArg,
+    /// fazz: file holding the callback endpoint's signing secret.
+    #[arg(long, value_name = "F")]
+    pub(crate) signing_secret_file: Option<PathBuf>,
+    /// fazz: the signature received (lower-case hex, 64 digits).
+    #[arg(long, value_name = "HEX")]
+    pub(crate) signature: Option<String>,
+    /// fazz: file holding the raw body exactly as received (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) body: Option<PathBuf>,
+    /// kiriminaja: file holding your API key.
+    #[arg(long, value_name = "F")]
+    pub(crate) api_key_file: Option<PathBuf>,
+    /// kiriminaja: the Authorization header value received (`Bearer …`).
+    #[arg(long, value_name = "VALUE")]
+    pub(crate) authorization: Option<String>,
 }
 
 #[cfg(test)]

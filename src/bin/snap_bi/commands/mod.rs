@@ -3,10 +3,12 @@
 //! [`Command`] to the right one. New subcommands add a variant to
 //! [`Command`], a module here, and an arm below.
 
+mod callback;
 mod compare;
 mod explain;
 mod inspect;
 mod minify;
+mod payment;
 mod request;
 mod serve_mock;
 mod sign;
@@ -15,7 +17,9 @@ mod verify;
 
 use snap_bi::{CanonicalBody, StringToSign};
 
-use super::args::{Command, SignCommand, TokenCommand, VerifyCommand};
+use super::args::{
+    CallbackCommand, Command, PaymentCommand, SignCommand, TokenCommand, VerifyCommand,
+};
 use super::error::CliResult;
 use super::output::Output;
 
@@ -33,6 +37,8 @@ pub(crate) fn dispatch(command: Command, out: &mut Output) -> CliResult {
         Command::Token(TokenCommand::B2b(args)) => token::b2b(&args, out),
         Command::Request(args) => request::request(&args, out),
         Command::ServeMock(args) => serve_mock::serve_mock(&args),
+        Command::Payment(PaymentCommand::Status(args)) => payment::status(&args, out),
+        Command::Callback(CallbackCommand::Verify(args)) => callback::verify(&args, out),
     }
 }
 

@@ -265,6 +265,7 @@ fn configure(
         }
         (None, None) => {}
     }
+    builder = non_snap(args, builder)?;
     let summary = Summary {
         prefix,
         token_paths: Default::default(),
@@ -306,3 +307,72 @@ fn reason(error: &CliError) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Reads a one-line secret file (surrounding whitespace is trimmed by the
+/// library's constructors).
+fn secret_text(path: &Path, what: &str) -> CliResult<String> {
+    String::from_utf8(read_file(path, what)?)
+        .map_err(|_| CliError::input(format!("the {what} is not UTF-8")))
+}
+
+/// The KiriminAja and Fazz endpoints, when their key files are given.
+fn non_snap(
+    args: &ServeMockArgs,
+    mut builder: MockProviderBuilder,
+) -> CliResult<MockProviderBuilder> {
+    use snap_bi::fazz::Credentials;
+    use snap_bi::fazz::callback::SigningSecret;
+    use snap_bi::kiriminaja::ApiKey;
+    use snap_bi::mock::{FazzMock, KiriminAjaMock};
+
+    match (&args.kiriminaja_api_key_file, &args.kiriminaja_webhook_url) {
+        (Some(file), url) => {
+            let key = ApiKey::new(secret_text(file, "KiriminAja API key file")?)
+                .map_err(|e| CliError::input(e.to_string()))?;
+            let mut kiriminaja = KiriminAjaMock::new(key);
+            if let Some(url) = url {
+                kiriminaja = kiriminaja.webhook_url(url.as_str());
+            }
+            builder = builder.kiriminaja(kiriminaja);
+        }
+        (None, Some(_)) => {
+            return Err(CliError::input(
+                "--kiriminaja-webhook-url needs --kiriminaja-api-key-file",
+            ));
+        }
+        (None, None) => {}
+    }
+    match (&args.fazz_api_key_file, &args.fazz_secret_key_file) {
+        (Some(api), Some(secret)) => {
+            let credentials = Credentials::new(
+                secret_text(api, "Fazz API key file")?,
+                secret_text(secret, "Fazz secret key file")?,
+            )
+            .map_err(|e| CliError::input(e.to_string()))?;
+            let mut fazz = FazzMock::new(credentials);
+            match (&args.fazz_callback_url, &args.fazz_signing_secret_file) {
+                (Some(url), Some(file)) => {
+                    let signing =
+                        SigningSecret::new(secret_text(file, "Fazz signing secret file")?)
+                            .map_err(|e| CliError::input(e.to_string()))?;
+                    fazz = fazz.callback(url.as_str(), signing);
+                }
+                (None, None) => {}
+                _ => {
+                    return Err(CliError::input(
+                        "--fazz-callback-url and --fazz-signing-secret-file go together",
+                    ));
+                }
+            }
+            builder = builder.fazz(fazz);
+        }
+        (None, None)
+            if args.fazz_callback_url.is_none() && args.fazz_signing_secret_file.is_none() => {}
+        _ => {
+            return Err(CliError::input(
+                "the Fazz endpoints need --fazz-api-key-file and --fazz-secret-key-file",
+            ));
+        }
+    }
+    Ok(builder)
+}

@@ -1,0 +1,307 @@
+//! [`FazzClient`]: one-time payments over HTTP, Basic-authenticated.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, header};
+use http_body_util::Full;
+use tower::ServiceBuilder;
+use tower::util::BoxCloneSyncService;
+use tower_http::auth::AddAuthorizationLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+
+use super::{
+    CONTENT_TYPE, CreatePaymentRequest, Credentials, FazzError, PAYMENTS_PATH, PRODUCTION_BASE_URL,
+    PaymentDocument, SANDBOX_BASE_URL, decode_payment_response, payment_path,
+};
+use crate::client::{HttpChoice, HttpService, box_http};
+use crate::provider_client::{
+    ClientConfigError, DEFAULT_RESPONSE_LIMIT, DEFAULT_TIMEOUT, TransportError, base_url,
+    http_service, send,
+};
+
+/// Why a Fazz call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FazzCallError {
+    /// No complete answer (timeout, connection, size).
+    #[error("Fazz: {0}")]
+    Transport(#[from] TransportError),
+    /// Fazz answered, but not with a payment (an error document, an HTTP
+    /// error, a bad shape).
+    #[error(transparent)]
+    Provider(#[from] FazzError),
+}
+
+impl FazzCallError {
+    /// The first error's `code` when Fazz refused the call.
+    pub fn api_code(&self) -> Option<&str> {
+        match self {
+            Self::Provider(e) => e.api_code(),
+            Self::Transport(_) => None,
+        }
+    }
+}
+
+/// A Fazz (Xfers) v4 client: `POST /payments` and `GET /payments/{id}`.
+///
+/// Every call carries HTTP Basic (API key as user, secret key as password),
+/// added by tower-http's `AddAuthorization` and marked sensitive, and
+/// `Content-Type`/`Accept: application/vnd.api+json`. Each call has a
+/// timeout (default 30 s) over sending and reading the whole answer.
+///
+/// **Retrying a create.** `referenceId` is Fazz's idempotency key: to retry
+/// a [`create_payment`](Self::create_payment) whose answer was lost (a
+/// timeout, a dropped connection), send the **same**
+/// [`CreatePaymentRequest`] again — same `referenceId` — never a new one, or
+/// the payer may get two payment codes. The client does not retry on its own.
+///
+/// ```no_run
+/// use snap_bi::fazz::{CreatePaymentRequest, Credentials, FazzClient, PaymentMethodOptions};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = FazzClient::builder()
+///     .credentials(Credentials::new(std::env::var("FAZZ_API_KEY")?, std::env::var("FAZZ_SECRET_KEY")?)?)
+///     .sandbox()
+///     .build()?;
+/// let request = CreatePaymentRequest::builder()
+///     .reference_id("ORDER_0001")
+///     .amount(100_000)
+///     .options(PaymentMethodOptions::Qris { display_name: None })
+///     .build()?;
+/// let created = match client.create_payment(&request).await {
+///     // The answer was lost: the same request (same referenceId) again.
+///     Err(e) if e.to_string().contains("no complete answer") => client.create_payment(&request).await?,
+///     other => other?,
+/// };
+/// let later = client.get_payment(created.id()).await?;
+/// println!("{}", later.status());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct FazzClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base_url: String,
+    service: HttpService,
+    timeout: Duration,
+    response_limit: usize,
+}
+
+impl fmt::Debug for FazzClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FazzClient")
+            .field("base_url", &self.inner.base_url)
+            .field("timeout", &self.inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FazzClient {
+    /// Starts a builder.
+    pub fn builder() -> FazzClientBuilder {
+        FazzClientBuilder {
+            credentials: None,
+            base_url: None,
+            http: HttpChoice::Default,
+            timeout: DEFAULT_TIMEOUT,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+
+    /// The base URL calls go to (`…/api/v4`).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// `POST /payments`. Retry only with the same request (same
+    /// `referenceId`), see [above](Self).
+    ///
+    /// # Errors
+    /// [`FazzCallError`]: no answer, or Fazz's error document.
+    pub async fn create_payment(
+        &self,
+        request: &CreatePaymentRequest,
+    ) -> Result<PaymentDocument, FazzCallError> {
+        self.call(Method::POST, PAYMENTS_PATH, request.to_json())
+            .await
+    }
+
+    /// `GET /payments/{id}`, the id percent-encoded as one path segment.
+    ///
+    /// # Errors
+    /// [`FazzCallError`]: no answer, or Fazz's error document (`004` not
+    /// found).
+    pub async fn get_payment(&self, payment_id: &str) -> Result<PaymentDocument, FazzCallError> {
+        self.call(Method::GET, &payment_path(payment_id), Vec::new())
+            .await
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<PaymentDocument, FazzCallError> {
+        let url = format!("{}{path}", self.inner.base_url);
+        let mut request = Request::new(Full::new(Bytes::from(body)));
+        *request.uri_mut() = url.parse().map_err(|e| TransportError::Send(Box::new(e)))?;
+        let json_api = HeaderValue::from_static(CONTENT_TYPE);
+        if method == Method::POST {
+            request
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, json_api.clone());
+        }
+        request.headers_mut().insert(header::ACCEPT, json_api);
+        *request.method_mut() = method;
+        let (status, body) = send(
+            &self.inner.service,
+            request,
+            self.inner.timeout,
+            self.inner.response_limit,
+        )
+        .await?;
+        Ok(decode_payment_response(status.as_u16(), &body)?)
+    }
+}
+
+/// Builds a [`FazzClient`]; [`build`](Self::build) reports what is missing
+/// or invalid.
+#[must_use]
+pub struct FazzClientBuilder {
+    credentials: Option<Credentials>,
+    base_url: Option<String>,
+    http: HttpChoice,
+    timeout: Duration,
+    response_limit: usize,
+}
+
+impl fmt::Debug for FazzClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FazzClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FazzClientBuilder {
+    /// The API key and secret key. Required.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The API base, `…/api/v4` included. Required unless
+    /// [`sandbox`](Self::sandbox) or [`production`](Self::production) is
+    /// used.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// [`SANDBOX_BASE_URL`].
+    pub fn sandbox(self) -> Self {
+        self.base_url(SANDBOX_BASE_URL)
+    }
+
+    /// [`PRODUCTION_BASE_URL`] (unconfirmed by a current Fazz page; prefer
+    /// [`base_url`](Self::base_url) from your configuration).
+    pub fn production(self) -> Self {
+        self.base_url(PRODUCTION_BASE_URL)
+    }
+
+    /// Timeout of one call (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The most of an answer read (default 1 MiB).
+    pub fn response_limit(mut self, bytes: usize) -> Self {
+        self.response_limit = bytes;
+        self
+    }
+
+    /// Sends through this service instead of the crate's default client
+    /// (reqwest with feature `reqwest`, else hyper-util).
+    pub fn http<S, B>(mut self, service: S) -> Self
+    where
+        S: tower_service::Service<Request<Full<Bytes>>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Error: Into<tower::BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<tower::BoxError>,
+    {
+        self.http = HttpChoice::Service(box_http(service));
+        self
+    }
+
+    /// Uses the crate's TLS client with these roots and client identity.
+    #[cfg(feature = "rustls")]
+    pub fn tls(mut self, tls: crate::client::tls::TlsConfig) -> Self {
+        self.http = HttpChoice::Tls(tls);
+        self
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    /// [`ClientConfigError`] naming the field: no credentials, no or a bad
+    /// base URL, a zero timeout, or an HTTP client that cannot be built.
+    pub fn build(self) -> Result<FazzClient, ClientConfigError> {
+        let credentials = self.credentials.ok_or(ClientConfigError::Missing {
+            field: "credentials",
+        })?;
+        if credentials.expose_api_key().contains(':') {
+            // Basic's user name ends at the first colon.
+            return Err(ClientConfigError::Invalid {
+                field: "credentials",
+                reason: "the API key contains ':'".to_owned(),
+            });
+        }
+        let base = base_url(
+            self.base_url
+                .as_deref()
+                .ok_or(ClientConfigError::Missing { field: "base_url" })?,
+        )?;
+        if self.timeout.is_zero() {
+            return Err(ClientConfigError::Invalid {
+                field: "timeout",
+                reason: "must be more than zero".to_owned(),
+            });
+        }
+        let http = http_service(self.http)?;
+        let service = ServiceBuilder::new()
+            // Outermost first: the header is added, then marked sensitive
+            // for everything below (the HTTP client's own logging).
+            .layer(
+                AddAuthorizationLayer::basic(
+                    credentials.expose_api_key(),
+                    credentials.expose_secret_key(),
+                )
+                .as_sensitive(true),
+            )
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+            ]))
+            .service(http);
+        Ok(FazzClient {
+            inner: Arc::new(Inner {
+                base_url: base,
+                service: BoxCloneSyncService::new(service),
+                timeout: self.timeout,
+                response_limit: self.response_limit,
+            }),
+        })
+    }
+}
