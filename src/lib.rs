@@ -39,6 +39,7 @@ pub mod lenient_json;
 pub mod fazz;
 #[cfg(feature = "kiriminaja")]
 pub mod kiriminaja;
+pub mod paydia;
 #[cfg(feature = "qr")]
 pub mod qr;
 

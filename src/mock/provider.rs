@@ -13,6 +13,7 @@
 //! |---|---|
 //! | `POST /v1.0/access-token/b2b`, `…/b2b2c` (the profile's token paths, see [`MockProvider::token_paths`]) | token issuance (RSA over `clientId\|timestamp`); any other `…/access-token/…` path is `4040002` |
 //! | `POST /v1.0/qr/qr-mpm-generate`, `-query`, `-cancel`, `-refund` | QRIS MPM services 47, 51, 77, 78 (HMAC-SHA512 with the issued token) |
+//! | | under the Paydia profile, Query Payment also requires `Authorization-Customer` (raw or `Bearer`): missing is `4015104`, unknown `4015102` ([`MockProviderBuilder::require_customer_token_on_query`]); B2B2C `authCode`s: [`MockProvider::TEST_AUTH_CODE`] and [`MockProviderBuilder::auth_code`] |
 //! | `POST /mock/qr-mpm-pay`, `/mock/qr-mpm-fail` | test control, unauthenticated: `{"originalReferenceNo":"…"}` marks the payment paid / failed and sends the notification (service 52) |
 //!
 //! ```
@@ -64,7 +65,8 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
+    Partner, StaticAuthCodes, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
+    VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -96,6 +98,8 @@ pub struct MockProviderBuilder {
     notify_partner_id: String,
     clock: Arc<dyn Clock>,
     ledger: Option<LedgerConfig>,
+    auth_codes: StaticAuthCodes,
+    query_needs_customer_token: Option<bool>,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -174,9 +178,18 @@ impl MockProviderBuilder {
                 .build()
                 .map_err(|e| MockError::Config(e.to_string()))?,
         );
-        let issuer = TokenIssuer::builder_shared(directory.clone())
+        let paydia = self.profile.name() == ProviderProfile::paydia().name();
+        let mut issuer = TokenIssuer::builder_shared(directory.clone())
             .profile(self.profile.clone())
             .shared_clock(self.clock.clone())
+            .auth_codes(self.auth_codes);
+        if paydia {
+            // The lifetimes of the seed's two JWTs.
+            issuer = issuer
+                .lifetime(crate::paydia::B2B_TOKEN_LIFETIME)
+                .customer_lifetime(crate::paydia::CUSTOMER_TOKEN_LIFETIME);
+        }
+        let issuer = issuer
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
         let verify = VerifyLayer::builder_shared(directory)
@@ -221,6 +234,7 @@ impl MockProviderBuilder {
             notifier,
             ids: AtomicU64::new(0),
             id_prefix: uuid::Uuid::new_v4().as_u64_pair().0 % 1_000_000,
+            query_needs_customer_token: self.query_needs_customer_token.unwrap_or(paydia),
         });
         let handler = QrisHandler {
             state: state.clone(),
@@ -274,6 +288,8 @@ struct State {
     notifier: Option<Notifier>,
     ids: AtomicU64,
     id_prefix: u64,
+    /// Query Payment needs a validated `Authorization-Customer`.
+    query_needs_customer_token: bool,
 }
 
 struct Notifier {
@@ -301,8 +317,19 @@ impl MockProvider {
             notify_partner_id: "MOCK-PJP".to_owned(),
             clock: Arc::new(SystemClock),
             ledger: None,
+            auth_codes: StaticAuthCodes::new()
+                .with_code(Self::TEST_AUTH_CODE, Self::TEST_CUSTOMER_ID),
+            query_needs_customer_token: None,
         }
     }
+
+    /// The B2B2C `authCode` every mock accepts (reusable), standing for the
+    /// customer [`TEST_CUSTOMER_ID`](Self::TEST_CUSTOMER_ID). Real codes come
+    /// from the provider's account-binding step and are single-use.
+    pub const TEST_AUTH_CODE: &'static str = "MOCK-AUTH-CODE";
+
+    /// The customer behind [`TEST_AUTH_CODE`](Self::TEST_AUTH_CODE).
+    pub const TEST_CUSTOMER_ID: &'static str = "mock-customer";
 
     /// The full paths of the B2B and B2B2C token endpoints: the profile's
     /// token paths, under the prefix unless they already start with it. No
@@ -483,12 +510,27 @@ impl Service<Request<Full<Bytes>>> for QrisHandler {
 }
 
 async fn handle_qris(state: &State, request: Request<Full<Bytes>>) -> Response<Full<Bytes>> {
-    let external_id = request
-        .extensions()
-        .get::<VerifiedRequest>()
-        .and_then(|v| v.external_id())
-        .map(str::to_owned);
+    let verified = request.extensions().get::<VerifiedRequest>();
+    let external_id = verified.and_then(|v| v.external_id()).map(str::to_owned);
+    let has_customer_token = verified.is_some_and(|v| v.customer_token().is_some());
     let path = request.uri().path().to_owned();
+    if state.query_needs_customer_token && path.ends_with("/qr-mpm-query") && !has_customer_token {
+        // An invalid token was already refused by the verify layer
+        // (4015102); here the header was absent.
+        tracing::info!(
+            target: "snap_bi::mock",
+            path = path.as_str(),
+            "query without Authorization-Customer"
+        );
+        let body = br#"{"responseCode":"4015104","responseMessage":"Customer Token Not Found"}"#;
+        let mut response = Response::new(Full::new(Bytes::from_static(body)));
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return response;
+    }
     let body = match request.into_body().collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(never) => match never {},
