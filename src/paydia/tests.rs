@@ -1,5 +1,5 @@
 use super::*;
-use crate::qris::{SnapMessage, StatusDialect, StatusMeaning};
+use crate::qris::{StatusDialect, StatusMeaning};
 
 fn outcome(code: &str) -> QueryOutcome {
     QueryOutcome::from_code(&code.parse().unwrap())

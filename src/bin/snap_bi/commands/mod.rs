@@ -7,6 +7,7 @@ mod compare;
 mod explain;
 mod inspect;
 mod minify;
+mod qr;
 mod request;
 mod serve_mock;
 mod sign;
@@ -15,7 +16,7 @@ mod verify;
 
 use snap_bi::{CanonicalBody, StringToSign};
 
-use super::args::{Command, SignCommand, TokenCommand, VerifyCommand};
+use super::args::{Command, QrCommand, SignCommand, TokenCommand, VerifyCommand};
 use super::error::CliResult;
 use super::output::Output;
 
@@ -33,6 +34,8 @@ pub(crate) fn dispatch(command: Command, out: &mut Output) -> CliResult {
         Command::Token(TokenCommand::B2b(args)) => token::b2b(&args, out),
         Command::Request(args) => request::request(&args, out),
         Command::ServeMock(args) => serve_mock::serve_mock(&args),
+        Command::Token(TokenCommand::B2b2c(args)) => token::b2b2c(&args, out),
+        Command::Qr(QrCommand::Render(args)) => qr::render(&args, out),
     }
 }
 
