@@ -49,7 +49,7 @@ pub const CUSTOMER_TOKEN_LIFETIME: Duration = Duration::from_secs(15_768_000);
 /// (the service code is not checked: a provider that answers the query
 /// with another service's code still means the same case).
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QueryOutcome {
     /// `2005100` Request has been processed successfully: read
     /// `latestTransactionStatus` (Paydia dialect) for the payment's state.
@@ -89,7 +89,7 @@ impl QueryOutcome {
             Some(CaseCode::CustomerTokenNotFound) => Self::CustomerTokenNotFound,
             Some(CaseCode::TransactionNotFound) => Self::TransactionNotFound,
             Some(CaseCode::InternalServerError) => Self::InternalServerError,
-            _ => Self::Other(code.clone()),
+            _ => Self::Other(*code),
         }
     }
 

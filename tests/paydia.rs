@@ -13,8 +13,8 @@ use snap_bi::paydia::{
 };
 use snap_bi::profile::CustomerTokenStyle;
 use snap_bi::qris::{
-    Amount, Money, QrMpmGenerateRequest, QrMpmQueryRequest, QrMpmQueryResponse, SnapMessage,
-    StatusDialect, StatusMeaning,
+    Amount, Money, QrMpmGenerateRequest, QrMpmQueryRequest, QrMpmQueryResponse, StatusDialect,
+    StatusMeaning,
 };
 use snap_bi::server::Partner;
 use snap_bi::token::{ResponseOptions, TokenRequestSigner, fetch_token};

@@ -34,15 +34,9 @@ fn customer_token_codes_map_to_their_own_outcomes() {
 #[test]
 fn codes_outside_the_table_are_kept() {
     let code: ResponseCode = "4295100".parse().unwrap();
-    assert_eq!(
-        QueryOutcome::from_code(&code),
-        QueryOutcome::Other(code.clone())
-    );
+    assert_eq!(QueryOutcome::from_code(&code), QueryOutcome::Other(code));
     let odd: ResponseCode = "4035199".parse().unwrap();
-    assert_eq!(
-        QueryOutcome::from_code(&odd),
-        QueryOutcome::Other(odd.clone())
-    );
+    assert_eq!(QueryOutcome::from_code(&odd), QueryOutcome::Other(odd));
 }
 
 #[test]
