@@ -58,7 +58,7 @@ pub enum QueryOutcome {
     InvalidFieldFormat,
     /// `4005102` Invalid Mandatory Field.
     InvalidMandatoryField,
-    /// `4015100` Unauthorized. [reason] (signature, timestamp, partner…).
+    /// `4015100` `Unauthorized. [reason]` (signature, timestamp, partner…).
     Unauthorized,
     /// `4015101` Invalid Token (B2B): invalid or expired; get a new B2B token.
     InvalidToken,
