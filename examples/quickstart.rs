@@ -1,72 +1,61 @@
-//! The whole round trip on one machine, with nothing to set up:
+//! The whole Paydia flow of seed 004 on one machine, with nothing to set up:
 //!
 //! 1. starts an embedded SNAP provider (`MockProvider`, Paydia profile,
 //!    paths under `/snap`) on 127.0.0.1, port 0;
-//! 2. fetches a B2B token from it (RSA-signed `clientId|timestamp`), cached;
-//! 3. generates a QRIS MPM payment and marks it paid (the mock's test
-//!    trigger), so the query has something to report;
-//! 4. sends Paydia's QRIS MPM *Query Payment* sample request (values from
-//!    Paydia's documentation) through `SnapLayer` over hyper-util, printing
-//!    the signed headers (secrets redacted) and the typed response.
+//! 2. builds a `SnapClient` (B2B token fetched and cached on first use,
+//!    HMAC-SHA512 signing, hyper-util, a timeout on every call);
+//! 3. gets the customer's B2B2C token (`AUTHORIZATION_CODE`, the mock's
+//!    test code);
+//! 4. generates a QRIS payment and prints its QR code to scan;
+//! 5. the customer pays (the mock's test trigger);
+//! 6. queries it with **both** `Authorization: Bearer <B2B token>` and
+//!    `Authorization-Customer: <customer token>` (raw, as Paydia sends it),
+//!    and prints the unified payment status.
 //!
 //! Run with `cargo run --example quickstart`. The keys are the crate's
 //! published test keys; the client secret is a demo value.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use snap_bi::client::{RequestSigner, SnapLayer, hyper_client};
+use http_body_util::Full;
+use snap_bi::client::{CustomerToken, SnapClient, hyper_client};
 use snap_bi::mock::MockProvider;
-use snap_bi::qris::{
-    Amount, Money, QrMpmGenerateRequest, QrMpmGenerateResponse, QrMpmQueryResponse, StatusDialect,
-};
+use snap_bi::paydia::{QUERY_SERVICE_CODE, QueryOutcome, SEED_CHANNEL_ID};
+use snap_bi::payment::PaymentSummary;
+use snap_bi::qr::{QrisCode, TextColors};
+use snap_bi::qris::{Amount, Money, QrMpmGenerateRequest, QrMpmQueryRequest};
 use snap_bi::server::Partner;
-use snap_bi::token::{B2bTokenCache, TokenRequestSigner};
+use snap_bi::token::{CustomerKey, CustomerTokenCache, TokenRequestSigner};
 use snap_bi::{ClientSecret, ProviderProfile, RsaPrivateKey, RsaPublicKey};
-use tower::{ServiceBuilder, ServiceExt};
 
-/// Ids from Paydia's Query Payment sample.
-const PARTNER_ID: &str = "35d1a1127182a65e4fe0256242a40a6d";
-const CHANNEL_ID: &str = "286";
+/// The client id of Paydia's Query Payment sample (X-PARTNER-ID is the client id).
+const CLIENT_ID: &str = "35d1a1127182a65e4fe0256242a40a6d";
 const PARTNER_REFERENCE_NO: &str = "21df2838-c9e8-4aff-8c02-274ed4390e70";
 /// A demo client secret (Paydia issues the real one per partner).
 const CLIENT_SECRET: &str = "paydia-like-secret";
-const PRIVATE_KEY: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/vectors/keys/partner-test-private.pem"
-));
-const PUBLIC_KEY: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/vectors/keys/partner-test-public.pem"
-));
+const PRIVATE_KEY: &str = include_str!("../tests/vectors/keys/partner-test-private.pem");
+const PUBLIC_KEY: &str = include_str!("../tests/vectors/keys/partner-test-public.pem");
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        .build();
+    let result = match runtime {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => Err(e.into()),
     };
-    match runtime.block_on(run()) {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
-}
-
-/// Shows the first few characters of a secret value and hides the rest.
-fn redact(value: &str) -> String {
-    let shown: String = value.chars().take(6).collect();
-    format!("{shown}… <redacted, {} chars>", value.chars().count())
 }
 
 async fn run() -> Result<(), Error> {
@@ -78,8 +67,8 @@ async fn run() -> Result<(), Error> {
         .profile(profile.clone())
         .prefix("/snap")
         .partner(
-            Partner::new(PARTNER_ID)
-                .with_client_id(PARTNER_ID)
+            Partner::new(CLIENT_ID)
+                .with_client_id(CLIENT_ID)
                 .with_public_key(RsaPublicKey::from_pem(PUBLIC_KEY)?),
             secret.clone(),
         )
@@ -87,135 +76,90 @@ async fn run() -> Result<(), Error> {
     let running = provider.bind(([127, 0, 0, 1], 0).into()).await?;
     let origin = format!("http://{}", running.local_addr());
     println!(
-        "embedded SNAP provider listening on {}\n",
+        "1. embedded Paydia-style provider at {}",
         running.base_url()
     );
 
-    // 2. Tokens: fetched once, cached, refreshed ahead of expiry.
+    // 2. The client.
+    let client = SnapClient::builder(profile.clone())
+        .base_url(running.base_url())
+        .client_id(CLIENT_ID)
+        .private_key(RsaPrivateKey::from_pem(PRIVATE_KEY)?)
+        .client_secret(secret)
+        .partner_id(CLIENT_ID)
+        .channel_id(SEED_CHANNEL_ID)
+        .http(hyper_client())
+        .timeout(Duration::from_secs(10))
+        .build()?;
+
+    // 3. The customer token, from the account-binding authCode.
     let token_requests =
-        TokenRequestSigner::builder(PARTNER_ID, RsaPrivateKey::from_pem(PRIVATE_KEY)?)
+        TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_KEY)?)
             .profile(&profile)
             .base_url(origin.as_str())
             .build()?;
-    let tokens = B2bTokenCache::builder(token_requests).build(hyper_client());
+    let customers = CustomerTokenCache::builder(token_requests).build(hyper_client());
+    let customer = CustomerToken(
+        customers
+            .authorize(&CustomerKey::new("alice"), MockProvider::TEST_AUTH_CODE)
+            .await?,
+    );
+    println!(
+        "2. customer token: {} characters (B2B token fetched on the first call)",
+        customer.0.expose_secret().len()
+    );
 
-    // The signing layer in front of hyper-util, with a tap that prints what
-    // goes on the wire.
-    let signer = RequestSigner::builder(profile.clone())
-        .client_secret(secret)
-        .partner_id(PARTNER_ID)?
-        .channel_id(CHANNEL_ID)?
-        .build()?;
-    let layer = SnapLayer::builder(signer).token_source(tokens).build()?;
-    let client = ServiceBuilder::new()
-        .layer(layer)
-        .map_request(|request: http::Request<Full<Bytes>>| {
-            if request.uri().path().ends_with("/qr-mpm-query") {
-                print_request(&request);
-            }
-            request
-        })
-        .service(hyper_client());
-
-    // 3. A payment to query.
+    // 4. A payment, and its QR code.
     let mut generate = QrMpmGenerateRequest::new();
     generate.partner_reference_no = Some(PARTNER_REFERENCE_NO.into());
     generate.amount = Some(Money::idr(Amount::parse("12000.00")?));
-    let response = client
-        .clone()
-        .oneshot(post(
-            &origin,
-            "/snap/v1.0/qr/qr-mpm-generate",
-            serde_json::to_vec(&generate)?,
-        ))
-        .await?;
-    let generated =
-        QrMpmGenerateResponse::from_json(&response.into_body().collect().await?.to_bytes())?;
-    let reference = generated.reference_no.ok_or_else(|| {
-        format!(
-            "generate failed: {} {}",
-            generated.response_code, generated.response_message
-        )
-    })?;
+    let generated = client.call(&generate).await?;
+    let reference = generated
+        .reference_no
+        .ok_or("the generate response has no referenceNo")?;
+    let qr_content = generated
+        .qr_content
+        .ok_or("the generate response has no qrContent")?;
+    println!("3. payment {reference} generated; scan to pay IDR 12000.00:");
     println!(
-        "generated payment {reference} ({})",
-        generated.response_code
+        "{}",
+        QrisCode::new(&qr_content)?.to_text(TextColors::LightOnDark)
     );
-    let paid = hyper_client()
-        .request(post(
-            &origin,
-            "/snap/mock/qr-mpm-pay",
-            format!(r#"{{"originalReferenceNo":"{reference}"}}"#).into_bytes(),
-        ))
-        .await?;
-    println!("customer paid (mock trigger: HTTP {})\n", paid.status());
 
-    // 4. Paydia's Query Payment sample, pretty-printed as in their docs.
-    let body = format!(
-        "{{\n\"originalReferenceNo\": \"{reference}\",\n\"originalPartnerReferenceNo\": \"{PARTNER_REFERENCE_NO}\",\n\"serviceCode\": \"51\"\n}}"
-    );
-    let response = client
-        .oneshot(post(
-            &origin,
-            "/snap/v1.0/qr/qr-mpm-query",
-            body.into_bytes(),
-        ))
-        .await?;
-    let status = response.status();
-    let bytes = response.into_body().collect().await?.to_bytes();
-    let query = QrMpmQueryResponse::from_json(&bytes)?;
-    println!("HTTP {status}");
+    // 5. The customer pays.
+    mark_paid(&origin, &reference).await?;
+    println!("4. the customer paid (mock trigger)");
+
+    // 6. Query Payment with both tokens.
+    let mut query = QrMpmQueryRequest::new(QUERY_SERVICE_CODE);
+    query.original_reference_no = Some(reference);
+    query.original_partner_reference_no = Some(PARTNER_REFERENCE_NO.into());
+    let answer = client.call_as(&query, &customer).await?;
+    let summary = PaymentSummary::from_qris_query(&answer, profile.status_dialect())?;
     println!(
-        "responseCode            {} ({})",
-        query.response_code, query.response_message
+        "5. query: {} {} ({:?}); latestTransactionStatus {} -> payment status: {}",
+        answer.response_code,
+        answer.response_message,
+        QueryOutcome::of(&answer),
+        summary.provider_status,
+        summary.status.as_str()
     );
-    if let Some(state) = &query.latest_transaction_status {
-        println!(
-            "latestTransactionStatus {} = {:?} (Paydia dialect)",
-            state.code(),
-            state.meaning(StatusDialect::Paydia)
-        );
-    }
-    if let Some(amount) = &query.amount {
-        println!(
-            "amount                  {} {}",
-            amount.value, amount.currency
-        );
-    }
-    if let Some(paid_time) = &query.paid_time {
-        println!("paidTime                {paid_time}");
-    }
     running.shutdown().await;
-    if !query.response_code.is_success() {
-        return Err(format!(
-            "query refused: {} {}",
-            query.response_code, query.response_message
-        )
-        .into());
+    if !summary.status.is_paid() {
+        return Err(format!("expected paid, got {}", summary.status.as_str()).into());
     }
     Ok(())
 }
 
-fn post(origin: &str, path: &str, body: Vec<u8>) -> http::Request<Full<Bytes>> {
-    let mut request = http::Request::new(Full::new(Bytes::from(body)));
-    *request.method_mut() = http::Method::POST;
-    *request.uri_mut() = format!("{origin}{path}").parse().unwrap_or_default();
-    request
-}
-
-fn print_request(request: &http::Request<Full<Bytes>>) {
-    println!("{} {}", request.method(), request.uri().path());
-    for (name, value) in request.headers() {
-        let text = value.to_str().unwrap_or("<binary>");
-        let shown = if value.is_sensitive() {
-            match text.strip_prefix("Bearer ") {
-                Some(token) => format!("Bearer {}", redact(token)),
-                None => redact(text),
-            }
-        } else {
-            text.to_owned()
-        };
-        println!("{}: {shown}", name.as_str().to_ascii_uppercase());
+/// The mock's unauthenticated test trigger: marks the payment paid.
+async fn mark_paid(origin: &str, reference: &str) -> Result<(), Error> {
+    let body = format!(r#"{{"originalReferenceNo":"{reference}"}}"#);
+    let request = http::Request::post(format!("{origin}/snap/mock/qr-mpm-pay"))
+        .body(Full::new(Bytes::from(body)))?;
+    let response =
+        tokio::time::timeout(Duration::from_secs(10), hyper_client().request(request)).await??;
+    if !response.status().is_success() {
+        return Err(format!("mock pay trigger: HTTP {}", response.status()).into());
     }
-    println!();
+    Ok(())
 }

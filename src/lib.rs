@@ -39,6 +39,7 @@ pub mod lenient_json;
 pub mod fazz;
 #[cfg(feature = "kiriminaja")]
 pub mod kiriminaja;
+pub mod paydia;
 #[cfg(any(feature = "kiriminaja", feature = "fazz"))]
 pub mod provider_client;
 #[cfg(feature = "qr")]

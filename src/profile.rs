@@ -97,6 +97,18 @@ impl GrantValueCase {
     }
 }
 
+/// How the B2B2C customer token is written in `Authorization-Customer`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum CustomerTokenStyle {
+    /// `Authorization-Customer: Bearer <token>` (the ASPI standard).
+    #[default]
+    Bearer,
+    /// `Authorization-Customer: <token>`, without a prefix (Paydia's seed
+    /// sample sends the raw 411-character JWT).
+    Raw,
+}
+
 /// The token-endpoint half of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TokenProfile {
@@ -154,6 +166,7 @@ pub struct ProviderProfile {
     body_policy: BodyPolicy,
     token: TokenProfile,
     status_dialect: StatusDialect,
+    customer_token_style: CustomerTokenStyle,
 }
 
 impl Default for ProviderProfile {
@@ -185,6 +198,7 @@ impl ProviderProfile {
                 send_partner_id: false,
             },
             status_dialect: StatusDialect::Standard,
+            customer_token_style: CustomerTokenStyle::Bearer,
         }
     }
 
@@ -266,15 +280,20 @@ impl ProviderProfile {
 
     /// Paydia: standard HMAC-SHA512 base64, fixed-length `+07:00` timestamps,
     /// every path under `/snap` (token at `/snap/v1.0/access-token/b2b`),
-    /// `latestTransactionStatus` `07` meaning Failed ([`StatusDialect::Paydia`]).
-    /// Source: Paydia's QRIS MPM API document (the product owner's seed).
+    /// upper-case B2B2C grants (`AUTHORIZATION_CODE` / `REFRESH_TOKEN`),
+    /// `latestTransactionStatus` `07` meaning Failed ([`StatusDialect::Paydia`]),
+    /// and the customer token sent **raw** in `Authorization-Customer`
+    /// ([`CustomerTokenStyle::Raw`]). Source: Paydia's QRIS MPM API document
+    /// (the product owner's seed 004) and Paydia's access-token pages.
     pub fn paydia() -> Self {
         Self::aspi_standard()
             .to_builder()
             .name("paydia")
             .token_path("/snap/v1.0/access-token/b2b")
             .b2b2c_token_path("/snap/v1.0/access-token/b2b2c")
+            .grant_value_case(GrantValueCase::Upper)
             .status_dialect(StatusDialect::Paydia)
+            .customer_token_style(CustomerTokenStyle::Raw)
             .build()
     }
 
@@ -343,6 +362,11 @@ impl ProviderProfile {
     /// *Not found* in the standard, *Failed* at Paydia).
     pub fn status_dialect(&self) -> StatusDialect {
         self.status_dialect
+    }
+    /// How `Authorization-Customer` carries the customer token (`Bearer …`
+    /// in the standard, raw at Paydia).
+    pub fn customer_token_style(&self) -> CustomerTokenStyle {
+        self.customer_token_style
     }
 }
 
@@ -422,6 +446,11 @@ impl ProviderProfileBuilder {
     /// How `latestTransactionStatus` codes read.
     pub fn status_dialect(mut self, dialect: StatusDialect) -> Self {
         self.0.status_dialect = dialect;
+        self
+    }
+    /// How `Authorization-Customer` carries the customer token.
+    pub fn customer_token_style(mut self, style: CustomerTokenStyle) -> Self {
+        self.0.customer_token_style = style;
         self
     }
     /// The finished profile.

@@ -35,8 +35,11 @@ fn key(name: &str) -> String {
 }
 
 fn provider() -> MockProvider {
+    // B2B calls only here; the Paydia query's customer token is tested in
+    // tests/paydia.rs.
     MockProvider::builder()
         .profile(ProviderProfile::paydia())
+        .require_customer_token_on_query(false)
         .prefix("/snap")
         .partner(
             Partner::new(CLIENT_ID)

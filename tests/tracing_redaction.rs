@@ -194,8 +194,10 @@ async fn a_full_round_trip_traces_its_steps_and_no_secret() {
 
     let merchant_seen = Seen::default();
     let notify_url = serve_merchant(merchant_seen.clone()).await;
+    // B2B calls only: the Paydia query's customer token is tested in tests/paydia.rs.
     let provider = MockProvider::builder()
         .profile(ProviderProfile::paydia())
+        .require_customer_token_on_query(false)
         .prefix("/snap")
         .partner(
             Partner::new(PARTNER)

@@ -18,7 +18,7 @@ use crate::endpoint::endpoint_url;
 use crate::external_id::ExternalIdGenerator;
 use crate::headers as names;
 use crate::keys::RsaPrivateKey;
-use crate::profile::{ProviderProfile, TransactionSignature};
+use crate::profile::{CustomerTokenStyle, ProviderProfile, TransactionSignature};
 use crate::string_to_sign::TransactionParts;
 use crate::symmetric::{ClientSecret, SymmetricSigner};
 use crate::timestamp::{Clock, SystemClock, TimestampFormat};
@@ -30,7 +30,9 @@ use template::{HeaderTemplates, RequestHeaders};
 mod template;
 
 /// A customer (B2B2C) access token for one request, put in the request's
-/// extensions; the layer sends it as `Authorization-Customer: Bearer …`.
+/// extensions; the layer sends it as `Authorization-Customer: Bearer …`, or
+/// without `Bearer ` under a profile with
+/// [`CustomerTokenStyle::Raw`](crate::profile::CustomerTokenStyle::Raw) (Paydia).
 ///
 /// ```
 /// use snap_bi::client::CustomerToken;
@@ -380,7 +382,10 @@ impl RequestSigner {
             timestamp: timestamp_value,
             external_id,
             authorization: token.map(AccessToken::bearer_header_value),
-            authorization_customer: customer.map(AccessToken::bearer_header_value),
+            authorization_customer: customer.map(|c| match self.profile.customer_token_style() {
+                CustomerTokenStyle::Raw => c.raw_header_value(),
+                _ => c.bearer_header_value(),
+            }),
             signature: signature.into_header_value(),
         };
         let external_id_generated = values.external_id.is_some();

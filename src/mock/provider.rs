@@ -13,6 +13,7 @@
 //! |---|---|
 //! | `POST /v1.0/access-token/b2b`, `…/b2b2c` (the profile's token paths, see [`MockProvider::token_paths`]) | token issuance (RSA over `clientId\|timestamp`); any other `…/access-token/…` path is `4040002` |
 //! | `POST /v1.0/qr/qr-mpm-generate`, `-query`, `-cancel`, `-refund` | QRIS MPM services 47, 51, 77, 78 (HMAC-SHA512 with the issued token) |
+//! | | under the Paydia profile, Query Payment also requires `Authorization-Customer`, raw (no `Bearer `): missing is `4015104`, unknown or `Bearer` `4015102` ([`MockProviderBuilder::require_customer_token_on_query`]); B2B2C `authCode`s: [`MockProvider::TEST_AUTH_CODE`] and [`MockProviderBuilder::auth_code`] |
 //! | `POST /mock/qr-mpm-pay`, `/mock/qr-mpm-fail` | test control, unauthenticated: `{"originalReferenceNo":"…"}` marks the payment paid / failed and sends the notification (service 52) |
 //! | KiriminAja's and Fazz's endpoints (features `kiriminaja`, `fazz`) | when configured with [`MockProviderBuilder::kiriminaja`] / [`MockProviderBuilder::fazz`]: see [`KiriminAjaMock`](super::KiriminAjaMock), [`FazzMock`](super::FazzMock) |
 //!
@@ -61,14 +62,15 @@ use crate::collect::collect_limited;
 use crate::keys::RsaPrivateKey;
 use crate::mock::ledger::{CallContext, Ledger, LedgerConfig, TriggerError};
 use crate::mock::serve::{ServeLimits, serve};
-use crate::profile::{ProviderProfile, TransactionSignature};
+use crate::profile::{CustomerTokenStyle, ProviderProfile, TransactionSignature};
 use crate::qris::{
     QrMpmCancelRequest, QrMpmGenerateRequest, QrMpmQueryRequest, QrMpmRefundRequest,
     ServiceRequest, ServiceResponse,
 };
 use crate::server::reject::clip_message;
 use crate::server::{
-    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
+    Partner, StaticAuthCodes, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
+    VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -105,6 +107,8 @@ pub struct MockProviderBuilder {
     kiriminaja: Option<super::KiriminAjaMock>,
     #[cfg(feature = "fazz")]
     fazz: Option<super::FazzMock>,
+    auth_codes: StaticAuthCodes,
+    query_needs_customer_token: Option<bool>,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -190,6 +194,24 @@ impl MockProviderBuilder {
         self
     }
 
+    /// Accepts `code` as a B2B2C `authCode` standing for `customer_id`
+    /// (reusable, for tests), besides [`MockProvider::TEST_AUTH_CODE`].
+    pub fn auth_code(mut self, code: impl Into<String>, customer_id: impl Into<String>) -> Self {
+        self.auth_codes = self.auth_codes.with_code(code, customer_id);
+        self
+    }
+
+    /// Whether Query Payment requires `Authorization-Customer` (a customer
+    /// token this mock issued, written as the profile's
+    /// [`CustomerTokenStyle`] says): missing is `4015104 Customer Token Not
+    /// Found`; unknown, expired or (under a raw-token profile) sent with
+    /// `Bearer ` is `4015102 Invalid Customer Token`. Default: on under the
+    /// Paydia profile (seed 004: the query is issuer-side), off otherwise.
+    pub fn require_customer_token_on_query(mut self, required: bool) -> Self {
+        self.query_needs_customer_token = Some(required);
+        self
+    }
+
     /// The provider.
     ///
     /// # Errors
@@ -205,9 +227,18 @@ impl MockProviderBuilder {
                 .build()
                 .map_err(|e| MockError::Config(e.to_string()))?,
         );
-        let issuer = TokenIssuer::builder_shared(directory.clone())
+        let paydia = self.profile.name() == ProviderProfile::paydia().name();
+        let mut issuer = TokenIssuer::builder_shared(directory.clone())
             .profile(self.profile.clone())
             .shared_clock(self.clock.clone())
+            .auth_codes(self.auth_codes);
+        if paydia {
+            // The lifetimes of the seed's two JWTs.
+            issuer = issuer
+                .lifetime(crate::paydia::B2B_TOKEN_LIFETIME)
+                .customer_lifetime(crate::paydia::CUSTOMER_TOKEN_LIFETIME);
+        }
+        let issuer = issuer
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
         let verify = VerifyLayer::builder_shared(directory)
@@ -252,6 +283,8 @@ impl MockProviderBuilder {
             notifier,
             ids: AtomicU64::new(0),
             id_prefix: uuid::Uuid::new_v4().as_u64_pair().0 % 1_000_000,
+            query_needs_customer_token: self.query_needs_customer_token.unwrap_or(paydia),
+            raw_customer_token: self.profile.customer_token_style() == CustomerTokenStyle::Raw,
         });
         let handler = QrisHandler {
             state: state.clone(),
@@ -315,6 +348,11 @@ struct State {
     notifier: Option<Notifier>,
     ids: AtomicU64,
     id_prefix: u64,
+    /// Query Payment needs a validated `Authorization-Customer`.
+    query_needs_customer_token: bool,
+    /// The profile sends `Authorization-Customer` without `Bearer `: the
+    /// query refuses a `Bearer` one, as the seed's provider is documented.
+    raw_customer_token: bool,
 }
 
 struct Notifier {
@@ -347,8 +385,19 @@ impl MockProvider {
             kiriminaja: None,
             #[cfg(feature = "fazz")]
             fazz: None,
+            auth_codes: StaticAuthCodes::new()
+                .with_code(Self::TEST_AUTH_CODE, Self::TEST_CUSTOMER_ID),
+            query_needs_customer_token: None,
         }
     }
+
+    /// The B2B2C `authCode` every mock accepts (reusable), standing for the
+    /// customer [`TEST_CUSTOMER_ID`](Self::TEST_CUSTOMER_ID). Real codes come
+    /// from the provider's account-binding step and are single-use.
+    pub const TEST_AUTH_CODE: &'static str = "MOCK-AUTH-CODE";
+
+    /// The customer behind [`TEST_AUTH_CODE`](Self::TEST_AUTH_CODE).
+    pub const TEST_CUSTOMER_ID: &'static str = "mock-customer";
 
     /// The full paths of the B2B and B2B2C token endpoints: the profile's
     /// token paths, under the prefix unless they already start with it. No
@@ -525,12 +574,43 @@ impl Service<Request<Full<Bytes>>> for QrisHandler {
 }
 
 async fn handle_qris(state: &State, request: Request<Full<Bytes>>) -> Response<Full<Bytes>> {
-    let external_id = request
-        .extensions()
-        .get::<VerifiedRequest>()
-        .and_then(|v| v.external_id())
-        .map(str::to_owned);
+    let verified = request.extensions().get::<VerifiedRequest>();
+    let external_id = verified.and_then(|v| v.external_id()).map(str::to_owned);
+    let has_customer_token = verified.is_some_and(|v| v.customer_token().is_some());
     let path = request.uri().path().to_owned();
+    if state.query_needs_customer_token && path.ends_with("/qr-mpm-query") {
+        // An invalid token was already refused by the verify layer
+        // (4015102); here the header is absent or written the wrong way.
+        let bearer = request
+            .headers()
+            .get(crate::headers::AUTHORIZATION_CUSTOMER)
+            .and_then(|v| v.as_bytes().get(..7))
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "));
+        let refusal: Option<&'static [u8]> = if !has_customer_token {
+            Some(br#"{"responseCode":"4015104","responseMessage":"Customer Token Not Found"}"#)
+        } else if bearer && state.raw_customer_token {
+            Some(
+                br#"{"responseCode":"4015102","responseMessage":"Invalid Customer Token. [Authorization-Customer is the raw token here, without Bearer]"}"#,
+            )
+        } else {
+            None
+        };
+        if let Some(body) = refusal {
+            tracing::info!(
+                target: "snap_bi::mock",
+                path = path.as_str(),
+                bearer,
+                "query refused: Authorization-Customer missing or not raw"
+            );
+            let mut response = Response::new(Full::new(Bytes::from_static(body)));
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            return response;
+        }
+    }
     let body = match request.into_body().collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(never) => match never {},

@@ -72,3 +72,22 @@ fn status_dialects() {
         .build();
     assert_eq!(custom.status_dialect(), StatusDialect::Paydia);
 }
+
+#[test]
+fn paydia_sends_customer_tokens_raw_and_upper_case_grants() {
+    let paydia = ProviderProfile::paydia();
+    assert_eq!(paydia.customer_token_style(), CustomerTokenStyle::Raw);
+    assert_eq!(paydia.token().grant_value_case(), GrantValueCase::Upper);
+    assert_eq!(paydia.token().b2b2c_path(), "/snap/v1.0/access-token/b2b2c");
+    for other in ProviderProfile::presets()
+        .iter()
+        .filter(|p| p.name() != "paydia")
+    {
+        assert_eq!(
+            other.customer_token_style(),
+            CustomerTokenStyle::Bearer,
+            "{}",
+            other.name()
+        );
+    }
+}

@@ -283,6 +283,7 @@ struct Issuer {
     /// The base64url JOSE header every token of this issuer starts with.
     header: String,
     lifetime: Duration,
+    customer_lifetime: Duration,
     refresh_lifetime: Duration,
     clock: Arc<dyn Clock>,
     window: Duration,
@@ -322,6 +323,7 @@ pub struct TokenIssuerBuilder {
     hs256_secret: Option<Vec<u8>>,
     rs256: Option<RsaPrivateKey>,
     lifetime: Duration,
+    customer_lifetime: Option<Duration>,
     refresh_lifetime: Duration,
     clock: Arc<dyn Clock>,
     window: Duration,
@@ -354,6 +356,7 @@ impl TokenIssuer {
             hs256_secret: None,
             rs256: None,
             lifetime: TokenIssuerBuilder::DEFAULT_LIFETIME,
+            customer_lifetime: None,
             refresh_lifetime: TokenIssuerBuilder::DEFAULT_REFRESH_LIFETIME,
             clock: Arc::new(SystemClock),
             window: Duration::from_secs(300),
@@ -419,6 +422,14 @@ impl TokenIssuerBuilder {
     /// Access-token lifetime (`expiresIn`).
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = lifetime;
+        self
+    }
+
+    /// B2B2C customer access-token lifetime; the B2B
+    /// [`lifetime`](Self::lifetime) when not set. Paydia's customer tokens
+    /// live about 182 days against a 24-hour B2B token.
+    pub fn customer_lifetime(mut self, lifetime: Duration) -> Self {
+        self.customer_lifetime = Some(lifetime);
         self
     }
 
@@ -509,6 +520,7 @@ impl TokenIssuerBuilder {
                 key,
                 header,
                 lifetime: self.lifetime,
+                customer_lifetime: self.customer_lifetime.unwrap_or(self.lifetime),
                 refresh_lifetime: self.refresh_lifetime,
                 clock: self.clock,
                 window: self.window,
@@ -560,8 +572,13 @@ impl Issuer {
         customer_id: &str,
         now: DateTime<Utc>,
     ) -> Result<IssuedCustomerToken, IssueError> {
-        let (access_token, access_expires_at) =
-            self.mint(USE_B2B2C, client_id, Some(customer_id), now, self.lifetime)?;
+        let (access_token, access_expires_at) = self.mint(
+            USE_B2B2C,
+            client_id,
+            Some(customer_id),
+            now,
+            self.customer_lifetime,
+        )?;
         let (refresh_token, refresh_expires_at) = self.mint(
             USE_REFRESH,
             client_id,

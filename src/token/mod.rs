@@ -78,6 +78,9 @@ pub struct AccessToken(Arc<TokenInner>);
 struct TokenInner {
     token: Box<str>,
     bearer: HeaderValue,
+    /// The token alone, for providers that send the customer token without
+    /// `Bearer ` (Paydia's `Authorization-Customer`).
+    raw: HeaderValue,
 }
 
 impl AccessToken {
@@ -100,9 +103,12 @@ impl AccessToken {
         let mut bearer = HeaderValue::try_from(format!("Bearer {token}"))
             .map_err(|_| InvalidToken::NotHeaderSafe)?;
         bearer.set_sensitive(true);
+        let mut raw = HeaderValue::try_from(token).map_err(|_| InvalidToken::NotHeaderSafe)?;
+        raw.set_sensitive(true);
         Ok(Self(Arc::new(TokenInner {
             token: Box::from(token),
             bearer,
+            raw,
         })))
     }
 
@@ -116,6 +122,14 @@ impl AccessToken {
     pub fn bearer_header_value(&self) -> HeaderValue {
         // Cloning shares the bytes built in `new` (a reference count).
         self.0.bearer.clone()
+    }
+
+    /// The token alone, without `Bearer `, as a header value marked
+    /// sensitive: how Paydia's sample sends `Authorization-Customer`. No
+    /// length limit beyond the header's (Paydia documents 64 characters and
+    /// sends a 411-character JWT).
+    pub fn raw_header_value(&self) -> HeaderValue {
+        self.0.raw.clone()
     }
 }
 

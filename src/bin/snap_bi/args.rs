@@ -17,6 +17,8 @@ pub(crate) const PRIVATE_KEY_ENV: &str = "SNAP_PRIVATE_KEY";
 pub(crate) const PARTNER_ID_ENV: &str = "SNAP_PARTNER_ID";
 /// Environment variable holding the CHANNEL-ID when `--channel-id` is absent (`request`).
 pub(crate) const CHANNEL_ID_ENV: &str = "SNAP_CHANNEL_ID";
+/// Environment variable holding the B2B2C customer token when `--customer-token` is absent (`request`).
+pub(crate) const CUSTOMER_TOKEN_ENV: &str = "SNAP_CUSTOMER_TOKEN";
 
 /// Sign, verify, minify and explain Bank Indonesia SNAP API requests.
 ///
@@ -139,6 +141,51 @@ pub(crate) enum Command {
     /// Provider callbacks and webhooks (Fazz, KiriminAja).
     #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
     Callback(CallbackCommand),
+    /// Render a QRIS payload as a QR code to scan.
+    #[command(subcommand, subcommand_required = true, arg_required_else_help = true)]
+    Qr(QrCommand),
+}
+
+/// `snap-bi qr …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum QrCommand {
+    /// Render a QRIS payload (the `qrContent` of a generate response) as
+    /// terminal text, SVG or PNG.
+    ///
+    /// The payload's EMVCo CRC (tag 63) is checked first: a wrong CRC exits
+    /// 2 naming the expected and the found CRC, and nothing is rendered.
+    /// Text and SVG go to stdout (or --output); PNG needs --output, or goes
+    /// to stdout as bytes when stdout is not a terminal.
+    #[command(after_help = "Example:\n  \
+        snap-bi qr render \"$QR_CONTENT\" --format svg --output qr.svg")]
+    Render(QrRenderArgs),
+}
+
+/// `snap-bi qr render`.
+#[derive(Debug, Args)]
+pub(crate) struct QrRenderArgs {
+    /// The QRIS payload; read from standard input when absent (trailing
+    /// newline ignored).
+    #[arg(value_name = "PAYLOAD")]
+    pub(crate) payload: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = QrFormatArg::Text)]
+    pub(crate) format: QrFormatArg,
+    /// Write to this file instead of stdout (then stdout's last line is the
+    /// file's path).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `--format` values of `qr render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum QrFormatArg {
+    /// Unicode half blocks for a terminal (light on dark).
+    Text,
+    /// An SVG document.
+    Svg,
+    /// A PNG image.
+    Png,
 }
 
 /// `snap-bi request`.
@@ -188,6 +235,16 @@ pub(crate) struct RequestCmdArgs {
     /// The CHANNEL-ID. Read from SNAP_CHANNEL_ID; defaults to 95221.
     #[arg(long, value_name = "ID", env = CHANNEL_ID_ENV, default_value = "95221")]
     pub(crate) channel_id: String,
+    /// The B2B2C customer token, sent as Authorization-Customer in the
+    /// profile's style: raw for paydia, `Bearer <token>` otherwise. Read
+    /// from SNAP_CUSTOMER_TOKEN when absent.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = CUSTOMER_TOKEN_ENV,
+        hide_env_values = true
+    )]
+    pub(crate) customer_token: Option<String>,
     /// An extra request header as `Name: value` (repeatable), e.g. a fixed
     /// `X-EXTERNAL-ID`. The signing headers are set by snap-bi.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
@@ -288,6 +345,36 @@ pub(crate) enum TokenCommand {
     /// responseCode and message on stderr), cannot be reached or TLS
     /// fails, 2 on bad input.
     B2b(TokenB2bArgs),
+    /// Request a B2B2C customer token (grantType AUTHORIZATION_CODE with
+    /// --auth-code, or REFRESH_TOKEN with --refresh-token; the value's case
+    /// follows the profile).
+    ///
+    /// Signed like the B2B token request. Prints the customer token as the
+    /// last line of stdout (send it with `request --customer-token`). Exit 0
+    /// on success, 1 when the provider refuses (its responseCode and message
+    /// on stderr), cannot be reached or TLS fails, 2 on bad input.
+    #[command(after_help = "Example:\n  \
+        snap-bi token b2b2c --url http://127.0.0.1:8080/snap/v1.0/access-token/b2b2c \\\n      \
+        --client-id CLIENT --private-key key.pem --auth-code CODE --profile paydia")]
+    B2b2c(TokenB2b2cArgs),
+}
+
+/// `snap-bi token b2b2c`.
+#[derive(Debug, Args)]
+pub(crate) struct TokenB2b2cArgs {
+    #[command(flatten)]
+    pub(crate) common: TokenB2bArgs,
+    /// The authorization code from the account-binding step.
+    #[arg(
+        long,
+        value_name = "CODE",
+        required_unless_present = "refresh_token",
+        conflicts_with = "refresh_token"
+    )]
+    pub(crate) auth_code: Option<String>,
+    /// A refresh token from an earlier B2B2C answer.
+    #[arg(long, value_name = "TOKEN")]
+    pub(crate) refresh_token: Option<String>,
 }
 
 /// `snap-bi token b2b`.

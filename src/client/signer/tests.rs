@@ -432,3 +432,45 @@ fn the_reused_timestamp_header_always_matches_the_instant_and_layout() {
     assert_eq!(timestamp_at(&utc_seconds, leap), "2016-12-31T23:59:60Z");
     assert_eq!(timestamp_at(&midtrans, leap), "2016-12-31T23:59:60.500Z");
 }
+
+/// Seed 004's customer token: a 411-character HS256 JWT, sent without
+/// `Bearer ` although Paydia's table says "64 max".
+const SEED_CUSTOMER_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJQYXlkaWEiLCJpYXQiOjE3MjQ5MDA0MDEsImV4cCI6MTc0MDY2ODQwMSwianRpIjoiYjYwNDdiNTBkOTRmZWQ4YzA3ZjQzZTBjOGY0NGQ1NGMwMzUzZjE0NGM2NzI4YzhlOWYyMWNhYTBkNjFjMjBmNyIsImNsaWVudF9pZCI6ImRVVT0iLCJtZXJjaGFudF9taWQiOiJja1FFUzFVREJBSUJBZ0p3UUFSSiIsInNjb3BlIjoiUFVCTElDX0lEIiwic3RhdGUiOiI0YzVjOTZiNS04ZDJmLTQ2NzEtYTQ2Yy1kNzQ3ZDU3OTkxMjgifQ.Hmj5skRUj2TtA4fCCtREXwT9PkkdI2I83W-rDZx72n0";
+
+#[test]
+fn paydia_sends_the_seed_customer_token_raw_and_uncapped() {
+    assert_eq!(SEED_CUSTOMER_TOKEN.len(), 411);
+    let customer = AccessToken::new(SEED_CUSTOMER_TOKEN).unwrap();
+    let token = AccessToken::new("b2b").unwrap();
+    for with_caller_headers in [false, true] {
+        let mut req = request(b"{}");
+        if with_caller_headers {
+            req.headers_mut()
+                .insert("x-external-id", HeaderValue::from_static("1725949489"));
+        }
+        symmetric(ProviderProfile::paydia())
+            .sign(&mut req, Some(&token), Some(&customer))
+            .unwrap();
+        let h = req.headers();
+        assert_eq!(h["authorization-customer"], SEED_CUSTOMER_TOKEN);
+        assert!(h["authorization-customer"].is_sensitive());
+        assert_eq!(h["authorization"], "Bearer b2b");
+    }
+}
+
+#[test]
+fn the_standard_sends_the_customer_token_as_bearer() {
+    let customer = AccessToken::new(SEED_CUSTOMER_TOKEN).unwrap();
+    let mut req = request(b"{}");
+    symmetric(ProviderProfile::aspi_standard())
+        .sign(
+            &mut req,
+            Some(&AccessToken::new("b2b").unwrap()),
+            Some(&customer),
+        )
+        .unwrap();
+    assert_eq!(
+        req.headers()["authorization-customer"],
+        format!("Bearer {SEED_CUSTOMER_TOKEN}").as_str()
+    );
+}

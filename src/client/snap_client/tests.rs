@@ -194,10 +194,8 @@ async fn b2b2c_calls_need_the_customer_token() {
     assert_eq!(answer["responseCode"], "2005100");
     let calls = provider.calls();
     assert_eq!(calls.len(), 1);
-    assert_eq!(
-        calls[0].headers["authorization-customer"],
-        "Bearer customer-1"
-    );
+    // Paydia (the builder's profile) sends the customer token raw.
+    assert_eq!(calls[0].headers["authorization-customer"], "customer-1");
     assert!(calls[0].headers["authorization-customer"].is_sensitive());
     assert_eq!(calls[0].uri.path(), "/snap/v1.0/balance-inquiry");
 }

@@ -9,6 +9,7 @@ mod explain;
 mod inspect;
 mod minify;
 mod payment;
+mod qr;
 mod request;
 mod serve_mock;
 mod sign;
@@ -18,7 +19,7 @@ mod verify;
 use snap_bi::{CanonicalBody, StringToSign};
 
 use super::args::{
-    CallbackCommand, Command, PaymentCommand, SignCommand, TokenCommand, VerifyCommand,
+    CallbackCommand, Command, PaymentCommand, QrCommand, SignCommand, TokenCommand, VerifyCommand,
 };
 use super::error::CliResult;
 use super::output::Output;
@@ -39,6 +40,8 @@ pub(crate) fn dispatch(command: Command, out: &mut Output) -> CliResult {
         Command::ServeMock(args) => serve_mock::serve_mock(&args),
         Command::Payment(PaymentCommand::Status(args)) => payment::status(&args, out),
         Command::Callback(CallbackCommand::Verify(args)) => callback::verify(&args, out),
+        Command::Token(TokenCommand::B2b2c(args)) => token::b2b2c(&args, out),
+        Command::Qr(QrCommand::Render(args)) => qr::render(&args, out),
     }
 }
 

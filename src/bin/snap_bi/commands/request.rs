@@ -12,16 +12,16 @@ use bytes::Bytes;
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
-use snap_bi::client::{ClientError, RequestSigner, SnapLayer};
+use snap_bi::client::{ClientError, CustomerToken, RequestSigner, SnapLayer};
 use snap_bi::headers::{AUTHORIZATION_CUSTOMER, X_SIGNATURE};
 use snap_bi::token::{B2bTokenCache, TokenRequestSigner, TokenSource};
-use snap_bi::{AsymmetricSigner, TransactionSignature};
+use snap_bi::{AccessToken, AsymmetricSigner, TransactionSignature};
 use tower::{BoxError, Layer, ServiceExt};
 
 use super::explain::add_header;
 use super::inspect::Inspector;
 use super::token::cli_error as token_cli_error;
-use crate::cli::args::{CLIENT_ID_ENV, PRIVATE_KEY_ENV, RequestCmdArgs};
+use crate::cli::args::{CLIENT_ID_ENV, CUSTOMER_TOKEN_ENV, PRIVATE_KEY_ENV, RequestCmdArgs};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::http::Http;
 use crate::cli::input::{client_secret, private_key, read_input};
@@ -153,6 +153,13 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
+    if let Some(token) = &args.customer_token {
+        // The layer writes it as the profile says (raw for paydia).
+        let token = AccessToken::new(token).map_err(|e| {
+            CliError::input(format!("--customer-token / {CUSTOMER_TOKEN_ENV}: {e}"))
+        })?;
+        request.extensions_mut().insert(CustomerToken(token));
+    }
     let inspector = Inspector::new(
         signer.profile().clone(),
         args.print_curl,

@@ -115,6 +115,18 @@ fn print_summary(origin: &str, summary: &Summary) {
     );
     let _ = writeln!(
         err,
+        "# b2b2c: authCode {} is accepted (customer {})",
+        MockProvider::TEST_AUTH_CODE,
+        MockProvider::TEST_CUSTOMER_ID
+    );
+    if summary.profile.eq_ignore_ascii_case("paydia") {
+        let _ = writeln!(
+            err,
+            "# qr-mpm-query also needs Authorization-Customer: <customer token> (raw, no Bearer)"
+        );
+    }
+    let _ = writeln!(
+        err,
         "# qris: POST {base}/v1.0/qr/qr-mpm-generate, -query, -cancel, -refund"
     );
     let _ = writeln!(

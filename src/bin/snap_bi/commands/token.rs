@@ -1,4 +1,5 @@
-//! `snap-bi token b2b`: request a B2B access token from a provider.
+//! `snap-bi token b2b` / `token b2b2c`: request a B2B access token or a
+//! B2B2C customer token from a provider.
 
 use std::error::Error as _;
 use std::io::{self, Write};
@@ -9,11 +10,12 @@ use chrono::{TimeDelta, Utc};
 use http::Request;
 use snap_bi::headers::X_SIGNATURE;
 use snap_bi::token::{
-    LifetimeSource, ResponseOptions, TokenError, TokenGrant, TokenRequestSigner, fetch_token,
+    LifetimeSource, RefreshToken, ResponseOptions, TokenError, TokenGrant, TokenRequestSigner,
+    fetch_token,
 };
 use snap_bi::{ProviderProfile, SystemClock, TimestampFormat};
 
-use crate::cli::args::TokenB2bArgs;
+use crate::cli::args::{TokenB2b2cArgs, TokenB2bArgs};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::http::Http;
 use crate::cli::input::private_key;
@@ -21,6 +23,39 @@ use crate::cli::output::Output;
 
 /// Signs and sends the B2B token request; prints the access token.
 pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
+    let signer = signer(args)?;
+    let timestamp = signer.timestamp_format().format(Utc::now());
+    let request = signer
+        .b2b(&timestamp)
+        .map_err(|e| CliError::input(e.to_string()))?;
+    let grant = send(args, request)?;
+    out.line(grant.access_token().expose_secret());
+    Ok(())
+}
+
+/// Signs and sends the B2B2C token request (authorization code or refresh
+/// token); prints the customer token.
+pub(crate) fn b2b2c(args: &TokenB2b2cArgs, out: &mut Output) -> CliResult {
+    let common = &args.common;
+    let signer = signer(common)?;
+    let timestamp = signer.timestamp_format().format(Utc::now());
+    let request = match (&args.auth_code, &args.refresh_token) {
+        (Some(code), _) if !code.is_empty() => signer.authorization_code(code, &timestamp),
+        (None, Some(refresh)) => {
+            let refresh = RefreshToken::new(refresh)
+                .map_err(|e| CliError::input(format!("--refresh-token: {e}")))?;
+            signer.refresh(&refresh, &timestamp)
+        }
+        _ => return Err(CliError::input("--auth-code must not be empty")),
+    }
+    .map_err(|e| CliError::input(e.to_string()))?;
+    let grant = send(common, request)?;
+    out.line(grant.access_token().expose_secret());
+    Ok(())
+}
+
+/// The token request signer of `args`; one URL serves as both token URLs.
+fn signer(args: &TokenB2bArgs) -> CliResult<TokenRequestSigner> {
     let profile = profile(args)?;
     let mut builder =
         TokenRequestSigner::builder(args.client_id.as_str(), private_key(&args.private_key)?)
@@ -30,17 +65,15 @@ pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
     if let Some(partner) = &args.partner_id {
         builder = builder.partner_id(partner.as_str());
     }
-    let signer = builder
-        .build()
-        .map_err(|e| CliError::input(e.to_string()))?;
-    let timestamp = signer.timestamp_format().format(Utc::now());
-    let request = signer
-        .b2b(&timestamp)
-        .map_err(|e| CliError::input(e.to_string()))?;
+    builder.build().map_err(|e| CliError::input(e.to_string()))
+}
+
+/// Sends a signed token request within `--timeout`; the grant, or the
+/// refusal / failure as a CLI error.
+fn send(args: &TokenB2bArgs, request: Request<Bytes>) -> CliResult<TokenGrant> {
     if args.verbose {
         print_request(&request);
     }
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -67,8 +100,7 @@ pub(crate) fn b2b(args: &TokenB2bArgs, out: &mut Output) -> CliResult {
     if args.verbose {
         print_grant(&grant);
     }
-    out.line(grant.access_token().expose_secret());
-    Ok(())
+    Ok(grant)
 }
 
 /// The profile preset, with `--timestamp-style` applied.
