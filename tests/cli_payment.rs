@@ -263,6 +263,55 @@ async fn paydia_status_over_snap() {
         ("SNAP_CHANNEL_ID", "286"),
     ];
     let base = running.base_url();
+    // Seed 004: the query carries the customer's B2B2C token as well.
+    let origin = base.trim_end_matches("/snap");
+    let token = run(
+        &[
+            "token",
+            "b2b2c",
+            "--url",
+            &format!("{origin}/snap/v1.0/access-token/b2b2c"),
+            "--client-id",
+            CLIENT_ID,
+            "--private-key",
+            key.to_str().unwrap(),
+            "--auth-code",
+            MockProvider::TEST_AUTH_CODE,
+            "--profile",
+            "paydia",
+        ],
+        &[],
+    );
+    assert_eq!(token.status.code(), Some(0), "{}", stderr(&token));
+    let customer_token = String::from_utf8_lossy(&token.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    let without_customer_token = run(
+        &[
+            "payment",
+            "status",
+            "--provider",
+            "paydia",
+            "--base-url",
+            &base,
+            "--payment-id",
+            &reference,
+        ],
+        &env,
+    );
+    assert_eq!(
+        without_customer_token.status.code(),
+        Some(1),
+        "{}",
+        stderr(&without_customer_token)
+    );
+    assert!(
+        stderr(&without_customer_token).contains("4015104"),
+        "{}",
+        stderr(&without_customer_token)
+    );
     let ok = run(
         &[
             "payment",
@@ -273,6 +322,8 @@ async fn paydia_status_over_snap() {
             &base,
             "--payment-id",
             &reference,
+            "--customer-token",
+            &customer_token,
         ],
         &env,
     );
@@ -294,6 +345,8 @@ async fn paydia_status_over_snap() {
             &base,
             "--payment-id",
             "NOPE-1",
+            "--customer-token",
+            &customer_token,
         ],
         &env,
     );
