@@ -41,6 +41,8 @@ pub mod fazz;
 pub mod kiriminaja;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 
 pub use asymmetric::{AsymmetricSigner, AsymmetricVerifier, SignError};
 pub use body::{BodyDigest, CanonicalBody, EmptyBodyRule};

@@ -1211,6 +1211,9 @@ where
             Ok(ReplayVerdict::Fresh) => {}
             Ok(ReplayVerdict::Duplicate) => return Err(checker.plain(CaseCode::Conflict)),
             Err(ReplayError::Full) => return Err(checker.plain(CaseCode::TooManyRequests)),
+            Err(ReplayError::Unavailable(_)) => {
+                return Err(Rejection::service_unavailable(checker.service));
+            }
             Err(_) => return Err(checker.plain(CaseCode::InternalServerError)),
         }
     }
