@@ -64,7 +64,8 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
+    Partner, ReplayStore, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
+    VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -96,6 +97,8 @@ pub struct MockProviderBuilder {
     notify_partner_id: String,
     clock: Arc<dyn Clock>,
     ledger: Option<LedgerConfig>,
+    replay: Option<Arc<dyn ReplayStore>>,
+    token_secret: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -159,6 +162,22 @@ impl MockProviderBuilder {
         self
     }
 
+    /// Keeps `X-EXTERNAL-ID` replay protection in `store` instead of in
+    /// this process (e.g. Redis, so that several mock instances reject
+    /// each other's replays).
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = Some(store);
+        self
+    }
+
+    /// Signs access tokens HS256 with `secret` (at least 32 bytes), so that
+    /// instances sharing it accept each other's tokens, as a provider's
+    /// instances behind one load balancer do. Default: a random secret.
+    pub fn token_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.token_secret = Some(secret.into());
+        self
+    }
+
     /// The provider.
     ///
     /// # Errors
@@ -174,12 +193,20 @@ impl MockProviderBuilder {
                 .build()
                 .map_err(|e| MockError::Config(e.to_string()))?,
         );
-        let issuer = TokenIssuer::builder_shared(directory.clone())
+        let mut issuer = TokenIssuer::builder_shared(directory.clone())
             .profile(self.profile.clone())
-            .shared_clock(self.clock.clone())
+            .shared_clock(self.clock.clone());
+        if let Some(secret) = self.token_secret {
+            issuer = issuer.hs256_secret(secret);
+        }
+        let issuer = issuer
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
-        let verify = VerifyLayer::builder_shared(directory)
+        let mut verify = VerifyLayer::builder_shared(directory);
+        if let Some(store) = self.replay {
+            verify = verify.shared_replay_store(store);
+        }
+        let verify = verify
             .profile(self.profile.clone())
             .token_validator(issuer.clone())
             .shared_clock(self.clock.clone())
@@ -236,6 +263,7 @@ impl MockProviderBuilder {
                 profile_name: self.profile.name().to_owned(),
                 prefix: self.prefix,
                 issuer,
+                b2b_token_requests: AtomicU64::new(0),
                 qris: verify.layer(handler),
                 state,
             }),
@@ -264,6 +292,8 @@ struct Routes {
     token_paths: [String; 2],
     profile_name: String,
     issuer: TokenIssuer,
+    /// Requests to the B2B token path, answered or not.
+    b2b_token_requests: AtomicU64,
     qris: VerifyService<QrisHandler>,
     state: Arc<State>,
 }
@@ -301,7 +331,16 @@ impl MockProvider {
             notify_partner_id: "MOCK-PJP".to_owned(),
             clock: Arc::new(SystemClock),
             ledger: None,
+            replay: None,
+            token_secret: None,
         }
+    }
+
+    /// How many requests reached the B2B token endpoint so far (whatever
+    /// the answer). Clone the provider before [`bind`](Self::bind) to read
+    /// it while it serves.
+    pub fn b2b_token_requests(&self) -> u64 {
+        self.inner.b2b_token_requests.load(Ordering::SeqCst)
     }
 
     /// The full paths of the B2B and B2B2C token endpoints: the profile's
@@ -369,6 +408,9 @@ impl MockProvider {
             return not_found();
         };
         let path = path.to_owned();
+        if routes.token_paths[0] == request.uri().path() {
+            routes.b2b_token_requests.fetch_add(1, Ordering::SeqCst);
+        }
         if routes.token_paths.iter().any(|p| p == request.uri().path()) {
             let response = match routes.issuer.clone().oneshot(request).await {
                 Ok(response) => response,
