@@ -220,7 +220,9 @@ impl RedisStoreBuilder {
         Ok(RedisStore {
             conn,
             prefix: Arc::from(self.prefix),
-            timeout: self.response_timeout.saturating_add(self.connection_timeout),
+            timeout: self
+                .response_timeout
+                .saturating_add(self.connection_timeout),
         })
     }
 }

@@ -84,8 +84,10 @@ async fn six_concurrent_request_processes_send_one_token_request() {
             Partner::new("CLIENT01")
                 .with_client_id("CLIENT01")
                 .with_public_key(
-                    RsaPublicKey::from_pem(std::fs::read_to_string(key("partner-test-public.pem")).unwrap())
-                        .unwrap(),
+                    RsaPublicKey::from_pem(
+                        std::fs::read_to_string(key("partner-test-public.pem")).unwrap(),
+                    )
+                    .unwrap(),
                 ),
             ClientSecret::new(SECRET).unwrap(),
         )
@@ -101,7 +103,9 @@ async fn six_concurrent_request_processes_send_one_token_request() {
     // keeps other tests' keys apart.
     let url = format!("{}{}", redis.url.trim_end_matches('/'), "/3");
     let flushing = url.clone();
-    tokio::task::spawn_blocking(move || flush(&flushing)).await.unwrap();
+    tokio::task::spawn_blocking(move || flush(&flushing))
+        .await
+        .unwrap();
 
     let children: Vec<Child> = (0..6)
         .map(|i| {
@@ -193,7 +197,12 @@ fn two_serve_mock_instances_share_replay_protection_and_tokens() {
     let token_key = scratch.write("token-key", "a shared token signing secret, 32+ bytes\n");
     let url = format!("{}{}", redis.url.trim_end_matches('/'), "/4");
     flush(&url);
-    let shared = ["--replay-store", url.as_str(), "--token-key-file", token_key.as_str()];
+    let shared = [
+        "--replay-store",
+        url.as_str(),
+        "--token-key-file",
+        token_key.as_str(),
+    ];
     let a = Mock::start(&scratch, &shared);
     let b = Mock::start(&scratch, &shared);
     let body = scratch.write(

@@ -16,7 +16,9 @@ use snap_bi::token::{
     WhenStoreUnreachable,
 };
 use support::redis::{TestRedis, unique_prefix};
-use support::token_server::{Behavior, CLIENT_ID, ExpiresIn, PRIVATE_PEM, TokenServer, http_client};
+use support::token_server::{
+    Behavior, CLIENT_ID, ExpiresIn, PRIVATE_PEM, TokenServer, http_client,
+};
 
 const INSTANCES: usize = 8;
 const CALLERS: usize = 200;
@@ -27,10 +29,11 @@ fn instance(
     prefix: &str,
     settings: SharedTokenSettings,
 ) -> B2bTokenCache {
-    let signer = TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap())
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let signer =
+        TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap())
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
     let store = RedisStore::builder(redis_url)
         .prefix(prefix)
         .response_timeout(Duration::from_millis(300))
@@ -42,7 +45,11 @@ fn instance(
         .build(http_client())
 }
 
-fn fleet(server: &TokenServer, redis: &TestRedis, settings: SharedTokenSettings) -> Vec<B2bTokenCache> {
+fn fleet(
+    server: &TokenServer,
+    redis: &TestRedis,
+    settings: SharedTokenSettings,
+) -> Vec<B2bTokenCache> {
     let prefix = unique_prefix();
     (0..INSTANCES)
         .map(|_| instance(server, &redis.url, &prefix, settings))
@@ -88,7 +95,10 @@ async fn expiry_causes_exactly_one_refresh_fleet_wide() {
     tokio::time::sleep(Duration::from_millis(1_900)).await;
     let tokens = stampede(&fleet).await;
     // Callers in the refresh window may still get tok-1 while tok-2 is fetched.
-    assert!(tokens.iter().all(|t| t == "tok-1" || t == "tok-2"), "{tokens:?}");
+    assert!(
+        tokens.iter().all(|t| t == "tok-1" || t == "tok-2"),
+        "{tokens:?}"
+    );
     // Past the old token's expiry: everyone has the one new token.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(stampede(&fleet).await, HashSet::from(["tok-2".to_owned()]));
@@ -106,7 +116,10 @@ async fn an_invalidation_seen_by_all_8_instances_causes_one_refetch() {
     for cache in &fleet[..4] {
         cache.invalidate(&first);
     }
-    assert_eq!(stampede(&fleet[..4]).await, HashSet::from(["tok-2".to_owned()]));
+    assert_eq!(
+        stampede(&fleet[..4]).await,
+        HashSet::from(["tok-2".to_owned()])
+    );
     // ... and the other half later, still holding tok-1: they take tok-2
     // from the store instead of fetching again.
     for cache in &fleet[4..] {
@@ -148,7 +161,10 @@ async fn a_lock_holder_dying_mid_fetch_blocks_the_fleet_at_most_the_lock_ttl() {
     let dying_runtime = dying.join().unwrap();
     let waited = Instant::now();
     while server.requests() == 0 {
-        assert!(waited.elapsed() < Duration::from_secs(5), "the doomed fetch never started");
+        assert!(
+            waited.elapsed() < Duration::from_secs(5),
+            "the doomed fetch never started"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     dying_runtime.shutdown_background();
@@ -161,9 +177,15 @@ async fn a_lock_holder_dying_mid_fetch_blocks_the_fleet_at_most_the_lock_ttl() {
         .collect();
     assert_eq!(stampede(&fleet).await, HashSet::from(["tok-2".to_owned()]));
     let recovered = died_at.elapsed();
-    assert!(recovered <= lock_ttl + Duration::from_millis(500), "took {recovered:?}");
+    assert!(
+        recovered <= lock_ttl + Duration::from_millis(500),
+        "took {recovered:?}"
+    );
     // The survivors waited for the lock rather than fetching past it.
-    assert!(recovered >= lock_ttl - Duration::from_millis(200), "took {recovered:?}");
+    assert!(
+        recovered >= lock_ttl - Duration::from_millis(200),
+        "took {recovered:?}"
+    );
     assert_eq!(server.requests(), 2);
 }
 
@@ -181,8 +203,14 @@ async fn redis_stopped_mid_test_falls_back_per_process_or_fails_closed_never_uns
         .map(|_| instance(&server, &redis.url, &prefix, closed_settings))
         .collect();
     let first = falling_back[0].token().await.unwrap();
-    assert_eq!(stampede(&falling_back).await, HashSet::from(["tok-1".to_owned()]));
-    assert_eq!(stampede(&failing_closed).await, HashSet::from(["tok-1".to_owned()]));
+    assert_eq!(
+        stampede(&falling_back).await,
+        HashSet::from(["tok-1".to_owned()])
+    );
+    assert_eq!(
+        stampede(&failing_closed).await,
+        HashSet::from(["tok-1".to_owned()])
+    );
     assert_eq!(server.requests(), 1);
 
     redis.stop();
@@ -192,7 +220,10 @@ async fn redis_stopped_mid_test_falls_back_per_process_or_fails_closed_never_uns
     // FailClosed: a typed error, and no request reaches the provider.
     for cache in &failing_closed {
         cache.invalidate(&first);
-        assert!(matches!(cache.token().await, Err(TokenError::SharedStore(_))));
+        assert!(matches!(
+            cache.token().await,
+            Err(TokenError::SharedStore(_))
+        ));
     }
     assert_eq!(server.requests(), 1);
 

@@ -19,11 +19,15 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
-use snap_bi::headers::{AUTHORIZATION, CHANNEL_ID, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP};
+use snap_bi::headers::{
+    AUTHORIZATION, CHANNEL_ID, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP,
+};
 use snap_bi::redis_store::{RedisStore, ReplayWhenUnreachable};
 use snap_bi::server::{Partner, StaticPartners, TokenIssuer, VerifyLayer};
 use snap_bi::timestamp::{Clock, TimestampFormat};
-use snap_bi::{BodyPolicy, CanonicalBody, ClientSecret, SymmetricSigner, SystemClock, TransactionParts};
+use snap_bi::{
+    BodyPolicy, CanonicalBody, ClientSecret, SymmetricSigner, SystemClock, TransactionParts,
+};
 use support::redis::{TestRedis, unique_prefix};
 
 const PARTNER_ID: &str = "partner-01";
@@ -107,7 +111,11 @@ fn signed(token: &str) -> Request<Full<Bytes>> {
 }
 
 /// Sends a copy of `request` to `addr`: status and `responseCode`.
-async fn send(client: &HttpClient, addr: SocketAddr, request: &Request<Full<Bytes>>) -> (StatusCode, String) {
+async fn send(
+    client: &HttpClient,
+    addr: SocketAddr,
+    request: &Request<Full<Bytes>>,
+) -> (StatusCode, String) {
     let mut copy = Request::builder()
         .method(request.method())
         .uri(format!("http://{addr}{}", request.uri()));
@@ -136,7 +144,12 @@ async fn a_request_replayed_to_the_second_server_is_rejected_with_409() {
     let issuer = issuer();
     let first = server(&issuer, store(&redis, &prefix).replay_store()).await;
     let second = server(&issuer, store(&redis, &prefix).replay_store()).await;
-    let token = issuer.issue_b2b(CLIENT_ID).unwrap().access_token.expose_secret().to_owned();
+    let token = issuer
+        .issue_b2b(CLIENT_ID)
+        .unwrap()
+        .access_token
+        .expose_secret()
+        .to_owned();
     let client = client();
 
     let request = signed(&token);
@@ -146,7 +159,10 @@ async fn a_request_replayed_to_the_second_server_is_rejected_with_409() {
         (StatusCode::CONFLICT, "4095100".to_owned())
     );
     // A new external id passes on either.
-    assert_eq!(send(&client, second, &signed(&token)).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&client, second, &signed(&token)).await.0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -158,7 +174,12 @@ async fn fifty_concurrent_copies_over_two_servers_are_accepted_exactly_once() {
         server(&issuer, store(&redis, &prefix).replay_store()).await,
         server(&issuer, store(&redis, &prefix).replay_store()).await,
     ];
-    let token = issuer.issue_b2b(CLIENT_ID).unwrap().access_token.expose_secret().to_owned();
+    let token = issuer
+        .issue_b2b(CLIENT_ID)
+        .unwrap()
+        .access_token
+        .expose_secret()
+        .to_owned();
     let request = Arc::new(signed(&token));
     let client = client();
     let tasks: Vec<_> = (0..50)
@@ -171,7 +192,9 @@ async fn fifty_concurrent_copies_over_two_servers_are_accepted_exactly_once() {
     for task in tasks {
         match task.await.unwrap() {
             (StatusCode::OK, _) => accepted += 1,
-            (status, code) => assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "4095100")),
+            (status, code) => {
+                assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "4095100"))
+            }
         }
     }
     assert_eq!(accepted, 1);
@@ -190,9 +213,17 @@ async fn redis_down_fails_closed_with_503_unless_configured_to_allow() {
             .when_unreachable(ReplayWhenUnreachable::Allow),
     )
     .await;
-    let token = issuer.issue_b2b(CLIENT_ID).unwrap().access_token.expose_secret().to_owned();
+    let token = issuer
+        .issue_b2b(CLIENT_ID)
+        .unwrap()
+        .access_token
+        .expose_secret()
+        .to_owned();
     let client = client();
-    assert_eq!(send(&client, closed, &signed(&token)).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&client, closed, &signed(&token)).await.0,
+        StatusCode::OK
+    );
 
     redis.stop();
     assert_eq!(

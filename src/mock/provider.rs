@@ -64,8 +64,7 @@ use crate::qris::{
     ServiceRequest, ServiceResponse,
 };
 use crate::server::{
-    Partner, ReplayStore, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
-    VerifyService,
+    Partner, ReplayStore, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer, VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};

@@ -56,7 +56,9 @@ impl RedisTokenStore {
             return Ok(None);
         };
         let (lifetime_ms, token) = value.split_once(' ').ok_or(RedisStoreError::Malformed)?;
-        let lifetime_ms: u64 = lifetime_ms.parse().map_err(|_| RedisStoreError::Malformed)?;
+        let lifetime_ms: u64 = lifetime_ms
+            .parse()
+            .map_err(|_| RedisStoreError::Malformed)?;
         let token = AccessToken::new(token).map_err(|_| RedisStoreError::Malformed)?;
         Ok(Some(StoredToken {
             token,

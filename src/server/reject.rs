@@ -155,7 +155,11 @@ impl Rejection {
     #[must_use]
     pub fn service_unavailable(service: ServiceCode) -> Self {
         Self {
-            code: ResponseCode::from_valid_parts(StatusCode::SERVICE_UNAVAILABLE, service.0, *b"00"),
+            code: ResponseCode::from_valid_parts(
+                StatusCode::SERVICE_UNAVAILABLE,
+                service.0,
+                *b"00",
+            ),
             message: Cow::Borrowed("Service Unavailable"),
         }
     }

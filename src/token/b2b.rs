@@ -311,7 +311,12 @@ impl Inner {
         let lifetime = exchanged.grant.lifetime();
         let sent_at = exchanged.sent_at;
         let expires_at = sent_at.checked_add(lifetime).unwrap_or(sent_at);
-        self.keep(exchanged.grant.access_token(), lifetime, sent_at, expires_at)
+        self.keep(
+            exchanged.grant.access_token(),
+            lifetime,
+            sent_at,
+            expires_at,
+        )
     }
 
     /// Puts a token valid until `expires_at` into the slot.

@@ -237,11 +237,7 @@ pub(crate) struct Issued {
 
 /// Whether a stored token may be handed out instead of fetching: not the
 /// token being replaced, and not yet in its (unjittered) refresh window.
-fn usable(
-    stored: &StoredToken,
-    replacing: Option<&AccessToken>,
-    margin: Option<Duration>,
-) -> bool {
+fn usable(stored: &StoredToken, replacing: Option<&AccessToken>, margin: Option<Duration>) -> bool {
     replacing.is_none_or(|r| *r != stored.token)
         && stored.remaining > refresh_margin(stored.lifetime, margin, 0.0)
 }
@@ -284,7 +280,9 @@ where
         }
         match store.try_lock(key, &fencing, lock_ttl).await {
             Err(e) => return unreachable(shared, e, fetch, "lock").await,
-            Ok(true) => return holder(shared, key, &fencing, replacing, margin, fetch, issued).await,
+            Ok(true) => {
+                return holder(shared, key, &fencing, replacing, margin, fetch, issued).await;
+            }
             Ok(false) => {}
         }
         if Instant::now() >= give_up_at {

@@ -55,7 +55,10 @@ impl TestRedis {
 
     /// Stops the spawned server now (panics for CI's shared one).
     pub fn stop(&mut self) {
-        let mut child = self.child.take().expect("only a spawned server can be stopped");
+        let mut child = self
+            .child
+            .take()
+            .expect("only a spawned server can be stopped");
         let _ = child.kill();
         let _ = child.wait();
     }
