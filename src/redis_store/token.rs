@@ -100,7 +100,7 @@ impl RedisTokenStore {
         let stored: i64 = self
             .store
             .invoke(
-                &PUT_AND_RELEASE
+                PUT_AND_RELEASE
                     .key(self.store.key(key))
                     .key(lock_key(&self.store, key))
                     .arg(fencing)
@@ -114,7 +114,7 @@ impl RedisTokenStore {
     async fn release(&self, key: &str, fencing: &str) -> Result<bool, RedisStoreError> {
         let released: i64 = self
             .store
-            .invoke(&RELEASE.key(lock_key(&self.store, key)).arg(fencing))
+            .invoke(RELEASE.key(lock_key(&self.store, key)).arg(fencing))
             .await?;
         Ok(released == 1)
     }
