@@ -124,7 +124,7 @@ pub enum WhenStoreUnreachable {
     /// per instance while the store is down.
     #[default]
     FallbackToLocal,
-    /// Fail the token lookup with [`TokenError::SharedStore`](super::TokenError::SharedStore),
+    /// Fail the token lookup with [`TokenError::SharedStore`],
     /// so no request is sent: for providers that revoke the previous token
     /// on every issue, where per-process tokens would knock each other out.
     FailClosed,
