@@ -180,10 +180,10 @@ impl SharedTokenSettings {
     }
 
     /// The longest pause between two polls of a waiter (default 100 ms;
-    /// polls start at 5 ms and double).
+    /// polls start at 5 ms and double). Kept within 1 ms ..= 10 s.
     #[must_use]
     pub fn max_poll_interval(mut self, pause: Duration) -> Self {
-        self.max_poll = pause.max(Duration::from_millis(1));
+        self.max_poll = pause.clamp(Duration::from_millis(1), Duration::from_secs(10));
         self
     }
 
@@ -265,7 +265,10 @@ where
     // A dead holder's lock expires after `lock_ttl`; a live one finishes
     // within `fetch_timeout`. Waiting longer than both means something else
     // is wrong.
-    let give_up_at = Instant::now() + lock_ttl.saturating_mul(2) + fetch_timeout;
+    let give_up_at = lock_ttl
+        .saturating_mul(2)
+        .checked_add(fetch_timeout)
+        .and_then(|wait| Instant::now().checked_add(wait));
     let fencing = fencing_value();
     let mut pause = Duration::from_millis(5);
     let mut polls = 0u32;
@@ -285,7 +288,7 @@ where
             }
             Ok(false) => {}
         }
-        if Instant::now() >= give_up_at {
+        if give_up_at.is_some_and(|at| Instant::now() >= at) {
             return Err(TokenError::SharedStore(SharedStoreError::new(
                 "gave up waiting for the shared token lock",
             )));
