@@ -44,6 +44,8 @@ pub mod paydia;
 pub mod provider_client;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 
 pub use asymmetric::{AsymmetricSigner, AsymmetricVerifier, SignError};
 pub use body::{BodyDigest, CanonicalBody, EmptyBodyRule};

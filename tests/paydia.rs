@@ -85,6 +85,13 @@ async fn fetch(
     .unwrap()
 }
 
+/// The same query in the same second carries the same X-SIGNATURE (the
+/// customer token is not signed), which the verifier refuses as a replay
+/// (409): each variant below is sent a second later.
+async fn next_second() {
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+}
+
 /// A generated payment's referenceNo.
 async fn generate(client: &SnapClient, partner_reference: &str) -> String {
     let mut generate = QrMpmGenerateRequest::new();
@@ -183,6 +190,7 @@ async fn the_query_needs_a_raw_customer_token() {
         StatusMeaning::Initiated
     );
 
+    next_second().await;
     // No Authorization-Customer: 4015104.
     let code = refused_code(paydia.call(&query(&reference)).await);
     assert_eq!(code, "4015104");
@@ -191,17 +199,20 @@ async fn the_query_needs_a_raw_customer_token() {
         QueryOutcome::CustomerTokenNotFound
     );
 
+    next_second().await;
     // A token the provider never issued (the seed's own): 4015102.
     let stranger = CustomerToken(AccessToken::new(SEED_CUSTOMER_TOKEN).unwrap());
     let code = refused_code(paydia.call_as(&query(&reference), &stranger).await);
     assert_eq!(code, "4015102");
 
+    next_second().await;
     // A B2B token in its place: 4015102 too.
     let b2b = fetch(signer.b2b(&now).unwrap()).await.unwrap();
     let wrong_kind = CustomerToken(b2b.access_token().clone());
     let code = refused_code(paydia.call_as(&query(&reference), &wrong_kind).await);
     assert_eq!(code, "4015102");
 
+    next_second().await;
     // The right token written `Bearer …`: Paydia sends it raw, so the mock refuses.
     let bearer_profile = ProviderProfile::paydia()
         .to_builder()

@@ -69,8 +69,8 @@ use crate::qris::{
 };
 use crate::server::reject::clip_message;
 use crate::server::{
-    Partner, StaticAuthCodes, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
-    VerifyService,
+    Partner, ReplayStore, StaticAuthCodes, StaticPartners, TokenIssuer, VerifiedRequest,
+    VerifyLayer, VerifyService,
 };
 use crate::symmetric::ClientSecret;
 use crate::timestamp::{Clock, SystemClock};
@@ -109,6 +109,8 @@ pub struct MockProviderBuilder {
     fazz: Option<super::FazzMock>,
     auth_codes: StaticAuthCodes,
     query_needs_customer_token: Option<bool>,
+    replay: Option<Arc<dyn ReplayStore>>,
+    token_secret: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -212,6 +214,22 @@ impl MockProviderBuilder {
         self
     }
 
+    /// Keeps `X-EXTERNAL-ID` replay protection in `store` instead of in
+    /// this process (e.g. Redis, so that several mock instances reject
+    /// each other's replays).
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = Some(store);
+        self
+    }
+
+    /// Signs access tokens HS256 with `secret` (at least 32 bytes), so that
+    /// instances sharing it accept each other's tokens, as a provider's
+    /// instances behind one load balancer do. Default: a random secret.
+    pub fn token_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.token_secret = Some(secret.into());
+        self
+    }
+
     /// The provider.
     ///
     /// # Errors
@@ -232,6 +250,9 @@ impl MockProviderBuilder {
             .profile(self.profile.clone())
             .shared_clock(self.clock.clone())
             .auth_codes(self.auth_codes);
+        if let Some(secret) = self.token_secret {
+            issuer = issuer.hs256_secret(secret);
+        }
         if paydia {
             // The lifetimes of the seed's two JWTs.
             issuer = issuer
@@ -241,7 +262,11 @@ impl MockProviderBuilder {
         let issuer = issuer
             .build()
             .map_err(|e| MockError::Config(e.to_string()))?;
-        let verify = VerifyLayer::builder_shared(directory)
+        let mut verify = VerifyLayer::builder_shared(directory);
+        if let Some(store) = self.replay {
+            verify = verify.shared_replay_store(store);
+        }
+        let verify = verify
             .profile(self.profile.clone())
             .token_validator(issuer.clone())
             .shared_clock(self.clock.clone())
@@ -301,6 +326,7 @@ impl MockProviderBuilder {
                 prefix: self.prefix,
                 limits: self.limits,
                 issuer,
+                b2b_token_requests: AtomicU64::new(0),
                 qris: verify.layer(handler),
                 state,
                 #[cfg(feature = "kiriminaja")]
@@ -334,6 +360,8 @@ struct Routes {
     token_paths: [String; 2],
     profile_name: String,
     issuer: TokenIssuer,
+    /// Requests to the B2B token path, answered or not.
+    b2b_token_requests: AtomicU64,
     qris: VerifyService<QrisHandler>,
     state: Arc<State>,
     #[cfg(feature = "kiriminaja")]
@@ -388,7 +416,16 @@ impl MockProvider {
             auth_codes: StaticAuthCodes::new()
                 .with_code(Self::TEST_AUTH_CODE, Self::TEST_CUSTOMER_ID),
             query_needs_customer_token: None,
+            replay: None,
+            token_secret: None,
         }
+    }
+
+    /// How many requests reached the B2B token endpoint so far (whatever
+    /// the answer). Clone the provider before [`bind`](Self::bind) to read
+    /// it while it serves.
+    pub fn b2b_token_requests(&self) -> u64 {
+        self.inner.b2b_token_requests.load(Ordering::SeqCst)
     }
 
     /// The B2B2C `authCode` every mock accepts (reusable), standing for the
@@ -446,6 +483,9 @@ impl MockProvider {
             return not_found();
         };
         let path = path.to_owned();
+        if routes.token_paths[0] == request.uri().path() {
+            routes.b2b_token_requests.fetch_add(1, Ordering::SeqCst);
+        }
         if routes.token_paths.iter().any(|p| p == request.uri().path()) {
             let response = match routes.issuer.clone().oneshot(request).await {
                 Ok(response) => response,

@@ -154,6 +154,23 @@ impl Rejection {
         }
     }
 
+    /// `503xx00 Service Unavailable`: a dependency the check needs (a
+    /// shared replay store) cannot be reached, so the request is refused
+    /// rather than let through unchecked. The standard table has no 503 row;
+    /// the code follows its structure, and the status tells load balancers
+    /// and clients to retry.
+    #[must_use]
+    pub fn service_unavailable(service: ServiceCode) -> Self {
+        Self {
+            code: ResponseCode::from_valid_parts(
+                StatusCode::SERVICE_UNAVAILABLE,
+                service.0,
+                *b"00",
+            ),
+            message: Cow::Borrowed("Service Unavailable"),
+        }
+    }
+
     /// Replaces the message, keeping the code.
     #[must_use]
     pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {

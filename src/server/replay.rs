@@ -143,7 +143,8 @@ pub enum ReplayVerdict {
 }
 
 /// A replay store could not answer. The verifying layer answers
-/// `429xx00 Too Many Requests` for [`Full`](Self::Full) and
+/// `429xx00 Too Many Requests` for [`Full`](Self::Full), `503xx00 Service
+/// Unavailable` for [`Unavailable`](Self::Unavailable) and
 /// `500xx01 Internal Server Error` otherwise, never letting the request
 /// through unchecked.
 #[non_exhaustive]
@@ -155,6 +156,10 @@ pub enum ReplayError {
     /// The backing store failed (a Redis connection error, say).
     #[error("replay store failed: {0}")]
     Backend(#[source] tower::BoxError),
+    /// The shared store cannot be reached (Redis down or timing out); the
+    /// verifying layer answers `503xx00 Service Unavailable`.
+    #[error("replay store unavailable: {0}")]
+    Unavailable(#[source] tower::BoxError),
 }
 
 /// Records `(partner, X-EXTERNAL-ID, Jakarta day)` triples and reports

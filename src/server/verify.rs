@@ -1227,6 +1227,9 @@ where
             Ok(ReplayVerdict::Fresh) => Ok(()),
             Ok(ReplayVerdict::Duplicate) => Err(checker.plain(CaseCode::Conflict)),
             Err(ReplayError::Full) => Err(checker.plain(CaseCode::TooManyRequests)),
+            Err(ReplayError::Unavailable(_)) => {
+                Err(Rejection::service_unavailable(checker.service))
+            }
             Err(_) => Err(checker.plain(CaseCode::InternalServerError)),
         };
         if let Some(external_id) = external_id {

@@ -82,6 +82,9 @@ use tracing::Instrument;
 use super::error::BoxError;
 use super::flight::{Flight, Launch, Lookup, with_timeout};
 use super::policy::{CacheSettings, FetchRules, cache_settings_setters};
+use super::shared::{
+    FleetOutcome, Issued, Shared, SharedTokenSettings, SharedTokenStore, fleet_fetch,
+};
 use super::transport::{Exchanged, ServiceTransport};
 use super::{AccessToken, BoxFuture, TokenError, TokenRequestSigner, TokenSource, refresh_margin};
 
@@ -103,6 +106,13 @@ struct Inner {
     slot: RwLock<Option<Cached>>,
     flight: Mutex<Flight<AccessToken>>,
     rules: FetchRules,
+    /// The fleet's store, behind the slot (see [`shared`](super::shared)).
+    shared: Option<Shared>,
+    /// `b2b:<client id>`: the token's name in the shared store.
+    shared_key: String,
+    /// The last token invalidated here: the shared store's copy of it must
+    /// not be adopted again.
+    rejected: Mutex<Option<AccessToken>>,
 }
 
 struct Cached {
@@ -119,6 +129,7 @@ impl B2bTokenCache {
         B2bTokenCacheBuilder {
             signer,
             settings: CacheSettings::default(),
+            shared: None,
         }
     }
 
@@ -205,6 +216,13 @@ impl TokenSource for B2bTokenCache {
         let dropped = slot.as_ref().is_some_and(|c| c.token == *rejected);
         if dropped {
             *slot = None;
+            if self.inner.shared.is_some() {
+                *self
+                    .inner
+                    .rejected
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(rejected.clone());
+            }
         }
         tracing::debug!(
             target: "snap_bi::token",
@@ -264,14 +282,17 @@ impl Inner {
     /// The fetch task: fetch, store, record, publish.
     async fn run(self: Arc<Self>, launch: Launch<AccessToken>) {
         let span = tracing::debug_span!(target: "snap_bi::token", "token_fetch", cache = "b2b");
-        let exchanged = with_timeout(
-            self.rules.fetch_timeout,
-            self.rules.exchange.run(|signer, ts| signer.b2b(ts)),
-        )
-        .instrument(span.clone())
-        .await;
+        let outcome = match &self.shared {
+            None => with_timeout(
+                self.rules.fetch_timeout,
+                self.rules.exchange.run(|signer, ts| signer.b2b(ts)),
+            )
+            .instrument(span.clone())
+            .await
+            .map(|e| self.store(e)),
+            Some(shared) => self.run_shared(shared).instrument(span.clone()).await,
+        };
         let _entered = span.enter();
-        let outcome = exchanged.map(|e| self.store(e));
         let now = Instant::now();
         self.flight
             .lock()
@@ -290,15 +311,77 @@ impl Inner {
         let lifetime = exchanged.grant.lifetime();
         let sent_at = exchanged.sent_at;
         let expires_at = sent_at.checked_add(lifetime).unwrap_or(sent_at);
+        self.keep(
+            exchanged.grant.access_token(),
+            lifetime,
+            sent_at,
+            expires_at,
+        )
+    }
+
+    /// Puts a token valid until `expires_at` into the slot.
+    fn keep(
+        &self,
+        token: &AccessToken,
+        lifetime: Duration,
+        now: Instant,
+        expires_at: Instant,
+    ) -> AccessToken {
         let margin = refresh_margin(lifetime, self.rules.margin, self.rules.jitter.fraction());
-        let refresh_at = expires_at.checked_sub(margin).unwrap_or(sent_at);
-        let token = exchanged.grant.access_token().clone();
+        let refresh_at = expires_at.checked_sub(margin).unwrap_or(now);
         *self.slot.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
             token: token.clone(),
             refresh_at,
             expires_at,
         });
-        token
+        token.clone()
+    }
+
+    /// The fetch through the fleet's shared store: adopt its token, or
+    /// fetch as the fleet's one lock holder.
+    async fn run_shared(&self, shared: &Shared) -> Result<AccessToken, TokenError> {
+        let replacing = {
+            let slot = self.slot.read().unwrap_or_else(PoisonError::into_inner);
+            slot.as_ref().map(|c| c.token.clone())
+        }
+        .or_else(|| {
+            self.rejected
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+        });
+        let outcome = fleet_fetch(
+            shared,
+            &self.shared_key,
+            replacing.as_ref(),
+            self.rules.margin,
+            self.rules.fetch_timeout,
+            || {
+                with_timeout(
+                    self.rules.fetch_timeout,
+                    self.rules.exchange.run(|signer, ts| signer.b2b(ts)),
+                )
+            },
+            |e: &Exchanged| {
+                let lifetime = e.grant.lifetime();
+                Issued {
+                    token: e.grant.access_token().clone(),
+                    lifetime,
+                    remaining: lifetime.saturating_sub(e.sent_at.elapsed()),
+                }
+            },
+        )
+        .await?;
+        let token = match outcome {
+            FleetOutcome::Fetched(exchanged) => self.store(exchanged),
+            FleetOutcome::Adopted(stored) => {
+                let now = Instant::now();
+                let expires_at = now.checked_add(stored.remaining).unwrap_or(now);
+                self.keep(&stored.token, stored.lifetime, now, expires_at)
+            }
+        };
+        *self.rejected.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        Ok(token)
     }
 
     /// When the refresher should next act.
@@ -379,10 +462,25 @@ impl Drop for BackgroundRefresh {
 pub struct B2bTokenCacheBuilder {
     signer: TokenRequestSigner,
     settings: CacheSettings,
+    shared: Option<Shared>,
 }
 
 impl B2bTokenCacheBuilder {
     cache_settings_setters!();
+
+    /// Shares the token with every process using the same `store` (and
+    /// client id): one token request for the whole fleet at a cold start,
+    /// at expiry and after an invalidation. See [`shared`](super::shared).
+    /// The in-process cache stays in front: a fresh token never touches the
+    /// store.
+    pub fn shared_store(
+        mut self,
+        store: Arc<dyn SharedTokenStore>,
+        settings: SharedTokenSettings,
+    ) -> Self {
+        self.shared = Some(Shared { store, settings });
+        self
+    }
 
     /// The cache, fetching over `service`: any cloneable
     /// `tower::Service<http::Request<Full<Bytes>>>` answering
@@ -397,10 +495,14 @@ impl B2bTokenCacheBuilder {
         B::Data: Send,
         B::Error: Into<BoxError>,
     {
+        let shared_key = format!("b2b:{}", self.signer.client_id());
         B2bTokenCache {
             inner: Arc::new(Inner {
                 slot: RwLock::new(None),
                 flight: Mutex::new(Flight::default()),
+                shared: self.shared,
+                shared_key,
+                rejected: Mutex::new(None),
                 rules: self
                     .settings
                     .into_rules(Arc::new(ServiceTransport::new(service)), self.signer),

@@ -137,6 +137,11 @@ pub enum TokenError {
     /// The customer-token store failed.
     #[error("customer token store failed: {0}")]
     Store(#[source] Arc<dyn std::error::Error + Send + Sync>),
+    /// The fleet's shared token store could not be used and the cache is
+    /// configured to fail closed (or waiting for the fleet's lock holder
+    /// took too long). Nothing was sent.
+    #[error(transparent)]
+    SharedStore(#[from] super::shared::SharedStoreError),
 }
 
 impl TokenError {

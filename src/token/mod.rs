@@ -13,6 +13,8 @@
 //! - [`customer`]: [`CustomerTokenCache`], B2B2C tokens per customer in a
 //!   pluggable [`CustomerTokenStore`].
 //! - [`policy`]: refresh margin, [`Backoff`], jitter.
+//! - [`shared`]: one B2B token for a fleet of processes through a
+//!   [`SharedTokenStore`] (Redis with feature `redis`).
 //!
 //! Token values never appear in `Debug`, `Display` or error messages.
 //!
@@ -37,6 +39,7 @@ mod flight;
 pub mod policy;
 pub mod request;
 pub mod response;
+pub mod shared;
 pub mod transport;
 
 pub use b2b::{B2bTokenCache, B2bTokenCacheBuilder, BackgroundRefresh, DEFAULT_FETCH_TIMEOUT};
@@ -50,6 +53,9 @@ pub use policy::{Backoff, FixedJitter, JitterSource, RandomJitter, refresh_margi
 pub use request::{TokenRequestSigner, TokenRequestSignerBuilder};
 pub use response::{
     LifetimeSource, MAX_LIFETIME, MIN_LIFETIME, ResponseOptions, TokenGrant, parse_token_response,
+};
+pub use shared::{
+    SharedStoreError, SharedTokenSettings, SharedTokenStore, StoredToken, WhenStoreUnreachable,
 };
 pub use transport::{fetch_token, send_token_request};
 

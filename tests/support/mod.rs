@@ -7,3 +7,6 @@ pub mod token_server;
 
 #[cfg(all(feature = "rustls", feature = "reqwest"))]
 pub mod tls;
+
+#[cfg(feature = "redis")]
+pub mod redis;

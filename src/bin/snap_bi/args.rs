@@ -267,6 +267,12 @@ pub(crate) struct RequestCmdArgs {
     /// goes.
     #[arg(long)]
     pub(crate) reveal: bool,
+    /// Share the B2B token through this Redis (`redis://HOST:PORT/`):
+    /// processes using the same store and client id send one token request
+    /// between them. The token is stored there (it is a credential); if the
+    /// store cannot be reached, this process fetches its own token.
+    #[arg(long, value_name = "URL")]
+    pub(crate) token_store: Option<String>,
     #[command(flatten)]
     pub(crate) tls: TlsArgs,
 }
@@ -332,6 +338,16 @@ pub(crate) struct ServeMockArgs {
     /// File holding the signing secret of Fazz callbacks (HMAC-SHA256).
     #[arg(long, value_name = "F")]
     pub(crate) fazz_signing_secret_file: Option<PathBuf>,
+    /// Keep replay protection (X-EXTERNAL-ID per partner per day) in this
+    /// Redis (`redis://HOST:PORT/`): instances sharing it reject each
+    /// other's replays. Redis unreachable: requests get 503xx00.
+    #[arg(long, value_name = "URL")]
+    pub(crate) replay_store: Option<String>,
+    /// File with the secret (at least 32 bytes) the mock signs its access
+    /// tokens with (HS256). Instances sharing it accept each other's
+    /// tokens. Default: a random secret per process.
+    #[arg(long, value_name = "F")]
+    pub(crate) token_key_file: Option<PathBuf>,
 }
 
 /// `snap-bi token …`.

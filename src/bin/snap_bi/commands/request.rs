@@ -14,7 +14,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use snap_bi::client::{ClientError, CustomerToken, RequestSigner, SnapLayer};
 use snap_bi::headers::{AUTHORIZATION_CUSTOMER, X_SIGNATURE};
-use snap_bi::token::{B2bTokenCache, TokenRequestSigner, TokenSource};
+use snap_bi::redis_store::RedisStore;
+use snap_bi::token::{B2bTokenCache, SharedTokenSettings, TokenRequestSigner, TokenSource};
 use snap_bi::{AccessToken, AsymmetricSigner, TransactionSignature};
 use tower::{BoxError, Layer, ServiceExt};
 
@@ -37,6 +38,8 @@ struct Prepared {
     request: Request<Full<Bytes>>,
     /// `--print-curl` / the `--verbose` string-to-sign, if asked for.
     inspector: Option<Inspector>,
+    /// `--token-store`: the Redis the B2B token is shared through.
+    token_store: Option<String>,
 }
 
 /// Signs and sends the request; prints the response body.
@@ -171,6 +174,7 @@ fn prepare(args: &RequestCmdArgs) -> CliResult<Prepared> {
         signer,
         request,
         inspector,
+        token_store: args.token_store.clone(),
     })
 }
 
@@ -231,7 +235,17 @@ async fn exchange(
             service.oneshot(request).await.map_err(BoxError::from)
         }
     });
-    let tokens = B2bTokenCache::builder(prepared.token_signer).build(logged.clone());
+    let mut tokens = B2bTokenCache::builder(prepared.token_signer);
+    if let Some(url) = &prepared.token_store {
+        let store = RedisStore::builder(url.as_str())
+            .build()
+            .map_err(|e| CliError::input(format!("--token-store: {e}")))?;
+        tokens = tokens.shared_store(
+            Arc::new(store.token_store()),
+            SharedTokenSettings::default(),
+        );
+    }
+    let tokens = tokens.build(logged.clone());
     // Fetched up front so a refused token reads as the provider's answer,
     // not as a signing failure; the layer then takes it from the cache.
     let token = tokens.token().await.map_err(|e| {

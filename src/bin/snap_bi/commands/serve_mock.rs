@@ -9,9 +9,11 @@ use std::env;
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use snap_bi::mock::{MockProvider, MockProviderBuilder};
+use snap_bi::redis_store::RedisStore;
 use snap_bi::server::Partner;
 use snap_bi::{ClientSecret, RsaPublicKey};
 
@@ -42,6 +44,25 @@ struct PartnerConfig {
     client_secret_file: PathBuf,
 }
 
+/// The `--token-key-file` secret: the file's bytes minus one trailing line
+/// break, at least 32 bytes (HS256's key size).
+fn token_key(path: &Path) -> CliResult<Vec<u8>> {
+    let mut key = read_file(path, "--token-key-file")?;
+    if key.last() == Some(&b'\n') {
+        key.pop();
+        if key.last() == Some(&b'\r') {
+            key.pop();
+        }
+    }
+    if key.len() < 32 {
+        return Err(CliError::input(format!(
+            "--token-key-file {}: the token signing secret must be at least 32 bytes",
+            path.display()
+        )));
+    }
+    Ok(key)
+}
+
 /// Runs the mock provider until a signal. Writes `listening on
 /// 127.0.0.1:PORT` to stdout itself (at once, flushed) rather than through
 /// the buffered [`Output`](crate::cli::output::Output), which is only
@@ -51,17 +72,25 @@ pub(crate) fn serve_mock(args: &ServeMockArgs) -> CliResult {
         Some(path) => load_config(path)?,
         None => (Config::default(), PathBuf::new()),
     };
-    let (builder, mut summary) = configure(args, config, &dir)?;
-    let provider = builder
-        .build()
-        .map_err(|e| CliError::input(e.to_string()))?;
-    summary.token_paths = provider.token_paths().map(str::to_owned);
-
+    let (mut builder, mut summary) = configure(args, config, &dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    if let Some(url) = &args.replay_store {
+        // The connection is made lazily, on the runtime.
+        let _entered = runtime.enter();
+        let store = RedisStore::builder(url.as_str())
+            .build()
+            .map_err(|e| CliError::input(format!("--replay-store: {e}")))?;
+        builder = builder.replay_store(Arc::new(store.replay_store()));
+    }
+    let provider = builder
+        .build()
+        .map_err(|e| CliError::input(e.to_string()))?;
+    summary.token_paths = provider.token_paths().map(str::to_owned);
+
     runtime.block_on(serve(provider, args.port, &summary))
 }
 
@@ -249,6 +278,10 @@ fn configure(
             "no partner to accept: pass --client-id ID --public-key PEM (secret via \
              --client-secret-file F or SNAP_CLIENT_SECRET), or a --config file with partners",
         ));
+    }
+
+    if let Some(path) = &args.token_key_file {
+        builder = builder.token_secret(token_key(path)?);
     }
 
     let notify_url = args.notify_url.clone().or(config.notify_url);
