@@ -8,8 +8,13 @@ use std::sync::OnceLock;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::{arbitrary, fuzz_target};
 use snap_bi::explain::{CapturedRequest, Explainer};
-use snap_bi::headers::{CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP};
-use snap_bi::{BodyPolicy, CanonicalBody, ClientSecret, EndpointUrlPolicy, SymmetricSigner, TransactionParts, endpoint_url};
+use snap_bi::headers::{
+    CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP,
+};
+use snap_bi::{
+    BodyPolicy, CanonicalBody, ClientSecret, EndpointUrlPolicy, SymmetricSigner, TransactionParts,
+    endpoint_url,
+};
 
 const SECRET: &str = "explain-fuzz-client-secret";
 const NAMES: [HeaderName; 8] = [
@@ -58,7 +63,8 @@ fuzz_target!(|input: Input<'_>| {
     {
         let endpoint = endpoint_url(&uri, EndpointUrlPolicy::AsSent);
         let parts = TransactionParts::new(input.method, &endpoint, &canonical, input.timestamp);
-        let signature = SymmetricSigner::new(&ClientSecret::new(SECRET).unwrap()).sign(&parts, input.token);
+        let signature =
+            SymmetricSigner::new(&ClientSecret::new(SECRET).unwrap()).sign(&parts, input.token);
         headers.insert(X_SIGNATURE, signature.to_header_value());
         signed = true;
     }
@@ -70,10 +76,25 @@ fuzz_target!(|input: Input<'_>| {
         }
     }
     let request = CapturedRequest::new(input.method, input.target, &headers, input.body);
-    let Ok(diagnosis) = explainer().explain(&request) else { return };
-    let _ = (diagnosis.human(), diagnosis.details(), diagnosis.rejection_message(), diagnosis.summary());
+    let Ok(diagnosis) = explainer().explain(&request) else {
+        return;
+    };
+    let _ = (
+        diagnosis.human(),
+        diagnosis.details(),
+        diagnosis.rejection_message(),
+        diagnosis.summary(),
+    );
     assert!(!diagnosis.details().contains(SECRET));
-    if signed && !tampered && input.method.bytes().all(|b| b.is_ascii_uppercase()) && !input.method.is_empty() {
-        assert!(diagnosis.is_valid(), "standard signature not recognised: {}", diagnosis.details());
+    if signed
+        && !tampered
+        && input.method.bytes().all(|b| b.is_ascii_uppercase())
+        && !input.method.is_empty()
+    {
+        assert!(
+            diagnosis.is_valid(),
+            "standard signature not recognised: {}",
+            diagnosis.details()
+        );
     }
 });

@@ -7,18 +7,30 @@ use libfuzzer_sys::{arbitrary, fuzz_target};
 use serde::Serialize;
 use snap_bi::qris::emv::{self, TlvWriter};
 use snap_bi::qris::{
-    Amount, Currency, MessageError, QrMpmCancelRequest, QrMpmCancelResponse,
-    QrMpmGenerateRequest, QrMpmGenerateResponse, QrMpmNotifyRequest, QrMpmNotifyResponse,
-    QrMpmQueryRequest, QrMpmQueryResponse, QrMpmRefundRequest, QrMpmRefundResponse, RawObject,
-    ServiceRequest, ServiceResponse, StatusDialect, TransactionStatus,
+    Amount, Currency, MessageError, QrMpmCancelRequest, QrMpmCancelResponse, QrMpmGenerateRequest,
+    QrMpmGenerateResponse, QrMpmNotifyRequest, QrMpmNotifyResponse, QrMpmQueryRequest,
+    QrMpmQueryResponse, QrMpmRefundRequest, QrMpmRefundResponse, RawObject, ServiceRequest,
+    ServiceResponse, StatusDialect, TransactionStatus,
 };
 
 #[derive(Debug, arbitrary::Arbitrary)]
 enum Input<'a> {
-    Body { which: u8, json: &'a [u8] },
-    Amount { text: &'a str, minor: u64, signed: i64 },
-    Emv { payload: &'a str, render: bool },
-    Status { code: &'a str },
+    Body {
+        which: u8,
+        json: &'a [u8],
+    },
+    Amount {
+        text: &'a str,
+        minor: u64,
+        signed: i64,
+    },
+    Emv {
+        payload: &'a str,
+        render: bool,
+    },
+    Status {
+        code: &'a str,
+    },
 }
 
 /// Accepted → serialise → accepted again, to the same bytes.
@@ -35,7 +47,10 @@ fn round_trip<T: Serialize>(
     };
     let once = serde_json::to_vec(&value).unwrap();
     let again = from_json(&once).unwrap_or_else(|e| {
-        panic!("re-serialised body refused ({e}): {:?}", String::from_utf8_lossy(&once))
+        panic!(
+            "re-serialised body refused ({e}): {:?}",
+            String::from_utf8_lossy(&once)
+        )
     });
     let twice = serde_json::to_vec(&again).unwrap();
     assert_eq!(once, twice, "serialisation not stable");
@@ -74,12 +89,20 @@ fuzz_target!(|input: Input<'_>| match input {
             }
         }
     },
-    Input::Amount { text, minor, signed } => {
+    Input::Amount {
+        text,
+        minor,
+        signed,
+    } => {
         let strict = Amount::parse(text);
         let lenient = Amount::parse_lenient(text);
         if let Ok(amount) = &strict {
             assert_eq!(amount.as_str(), text);
-            assert_eq!(lenient.as_ref().ok(), Some(amount), "lenient refuses what strict takes");
+            assert_eq!(
+                lenient.as_ref().ok(),
+                Some(amount),
+                "lenient refuses what strict takes"
+            );
             assert_eq!(Amount::parse(amount.as_str()).as_ref(), Ok(amount));
         }
         for amount in strict.iter().chain(lenient.iter()) {
@@ -123,7 +146,11 @@ fuzz_target!(|input: Input<'_>| match input {
             }
             assert_eq!(writer.as_str(), payload);
         } else {
-            assert!(fields.iter().any(|f| TlvWriter::new().field(f.tag, f.value).is_err()));
+            assert!(
+                fields
+                    .iter()
+                    .any(|f| TlvWriter::new().field(f.tag, f.value).is_err())
+            );
         }
         if crc.is_ok() && encodable {
             let body = &payload[..payload.len() - 4];
@@ -133,7 +160,9 @@ fuzz_target!(|input: Input<'_>| match input {
             }
             let rebuilt = rebuilt.finish_with_crc();
             assert!(rebuilt[..rebuilt.len() - 4] == *body);
-            assert!(payload[payload.len() - 4..].eq_ignore_ascii_case(&rebuilt[rebuilt.len() - 4..]));
+            assert!(
+                payload[payload.len() - 4..].eq_ignore_ascii_case(&rebuilt[rebuilt.len() - 4..])
+            );
             if render && payload.len() <= 512 {
                 if let Ok(code) = snap_bi::qr::QrisCode::new(payload) {
                     assert_eq!(code.payload(), payload);

@@ -2,7 +2,7 @@
 //! and instant; window checks and formatting never panic.
 #![no_main]
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use libfuzzer_sys::{arbitrary, fuzz_target};
 use snap_bi::timestamp::{Timestamp, TimestampFormat};
 
@@ -26,19 +26,28 @@ fuzz_target!(|input: Input<'_>| {
         2 => TimestampFormat::UtcSeconds,
         _ => TimestampFormat::UtcMillis,
     };
-    // Formatting any instant, then parsing it, gives the same timestamp.
+    // Formatting never panics; for RFC 3339's four-digit years, parsing the
+    // text gives the same timestamp. (chrono writes other years with a sign
+    // or more digits, which `parse` rightly refuses.)
     let formatted = format.format(now);
-    let reparsed = Timestamp::parse(formatted.as_str()).unwrap();
-    assert_eq!(reparsed, formatted);
-    assert_eq!(reparsed.instant(), formatted.instant());
+    if (1..=9998).contains(&now.year()) {
+        let reparsed = Timestamp::parse(formatted.as_str()).unwrap();
+        assert_eq!(reparsed, formatted);
+        assert_eq!(reparsed.instant(), formatted.instant());
+    }
     if let Ok(exact) = format.try_format(now) {
         assert_eq!(exact, formatted);
         assert!(exact.within_window(now, std::time::Duration::from_secs(1)));
     }
 
-    let Ok(ts) = Timestamp::parse(input.header) else { return };
+    let Ok(ts) = Timestamp::parse(input.header) else {
+        return;
+    };
     assert_eq!(ts.as_str(), input.header);
-    assert_eq!(ts.instant(), DateTime::parse_from_rfc3339(input.header).unwrap());
+    assert_eq!(
+        ts.instant(),
+        DateTime::parse_from_rfc3339(input.header).unwrap()
+    );
     assert_eq!(Timestamp::parse(ts.as_str()).unwrap(), ts);
     let skew = ts.skew(now);
     let inside = ts.within_window(now, window);

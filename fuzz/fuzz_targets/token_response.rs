@@ -15,10 +15,14 @@ struct Input<'a> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let Ok(status) = http::StatusCode::from_u16(100 + input.status % 500) else { return };
-    let now = DateTime::<Utc>::from_timestamp(input.now_seconds, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let options = ResponseOptions::new()
-        .with_default_lifetime(std::time::Duration::from_secs(u64::from(input.default_lifetime)));
+    let Ok(status) = http::StatusCode::from_u16(100 + input.status % 500) else {
+        return;
+    };
+    let now =
+        DateTime::<Utc>::from_timestamp(input.now_seconds, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let options = ResponseOptions::new().with_default_lifetime(std::time::Duration::from_secs(
+        u64::from(input.default_lifetime),
+    ));
     let result = parse_token_response(status, input.body, &options, now);
     match result {
         Ok(grant) => {
@@ -38,7 +42,12 @@ fuzz_target!(|input: Input<'_>| {
             {
                 assert!(!format!("{grant:?}").contains(refresh.expose_secret()));
             }
-            let _ = (grant.token_type(), grant.lifetime_source(), grant.response_code(), grant.response_message());
+            let _ = (
+                grant.token_type(),
+                grant.lifetime_source(),
+                grant.response_code(),
+                grant.response_message(),
+            );
         }
         Err(error) => {
             let _ = (error.to_string(), format!("{error:?}"));

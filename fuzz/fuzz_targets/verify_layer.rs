@@ -16,13 +16,20 @@ use chrono::{DateTime, TimeDelta, Utc};
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body_util::{BodyExt, Full};
 use libfuzzer_sys::{arbitrary, fuzz_target};
-use snap_bi::headers::{AUTHORIZATION_CUSTOMER, CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE, X_TIMESTAMP};
+use snap_bi::headers::{
+    AUTHORIZATION_CUSTOMER, CHANNEL_ID, X_CLIENT_KEY, X_EXTERNAL_ID, X_PARTNER_ID, X_SIGNATURE,
+    X_TIMESTAMP,
+};
 use snap_bi::server::{
-    InMemoryReplayStore, JakartaDay, Partner, StaticPartners, TokenIssuer, VerifiedRequest, VerifyLayer,
+    InMemoryReplayStore, JakartaDay, Partner, StaticPartners, TokenIssuer, VerifiedRequest,
+    VerifyLayer,
 };
 use snap_bi::string_to_sign::bare_token;
 use snap_bi::timestamp::{FixedClock, Timestamp, TimestampFormat};
-use snap_bi::{BodyPolicy, CanonicalBody, ClientSecret, EndpointUrlPolicy, ProviderProfile, SymmetricSigner, TransactionParts, endpoint_url};
+use snap_bi::{
+    BodyPolicy, CanonicalBody, ClientSecret, EndpointUrlPolicy, ProviderProfile, SymmetricSigner,
+    TransactionParts, endpoint_url,
+};
 use tower::{Layer, ServiceExt};
 
 const NOW: i64 = 1_795_000_000; // 2026-11-18
@@ -79,14 +86,29 @@ fn fixture() -> &'static Fixture {
             .unwrap();
         let tokens = PARTNERS
             .iter()
-            .map(|(_, client, _)| issuer.issue_b2b(client).unwrap().access_token.expose_secret().to_owned())
+            .map(|(_, client, _)| {
+                issuer
+                    .issue_b2b(client)
+                    .unwrap()
+                    .access_token
+                    .expose_secret()
+                    .to_owned()
+            })
             .collect();
         let signers = PARTNERS
             .iter()
             .map(|(_, _, secret)| SymmetricSigner::new(&ClientSecret::new(*secret).unwrap()))
             .collect();
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        Fixture { partners, issuer, tokens, signers, runtime }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        Fixture {
+            partners,
+            issuer,
+            tokens,
+            signers,
+            runtime,
+        }
     })
 }
 
@@ -143,14 +165,24 @@ fn build(fixture: &Fixture, req: &Req) -> Option<Request<Full<Bytes>>> {
     let uri: http::Uri = target.parse().ok()?;
     let timestamp = match &req.when {
         When::Offset(seconds) => {
-            let format = if req.millis { TimestampFormat::JakartaMillis } else { TimestampFormat::UtcSeconds };
-            format.format(now() + TimeDelta::seconds(i64::from(*seconds))).into_string()
+            let format = if req.millis {
+                TimestampFormat::JakartaMillis
+            } else {
+                TimestampFormat::UtcSeconds
+            };
+            format
+                .format(now() + TimeDelta::seconds(i64::from(*seconds)))
+                .into_string()
         }
         When::Raw(raw) => raw.clone(),
     };
     let token = match req.token {
         None => fixture.tokens[partner].clone(),
-        Some(i) => fixture.tokens.get(usize::from(i)).cloned().unwrap_or_else(|| format!("tok{i}")),
+        Some(i) => fixture
+            .tokens
+            .get(usize::from(i))
+            .cloned()
+            .unwrap_or_else(|| format!("tok{i}")),
     };
     let signature = if req.sign {
         let canonical = CanonicalBody::new(&req.body, BodyPolicy::Minify).ok()?;
@@ -166,9 +198,15 @@ fn build(fixture: &Fixture, req: &Req) -> Option<Request<Full<Bytes>>> {
         (X_TIMESTAMP, timestamp.into_bytes()),
         (X_SIGNATURE, signature.into_bytes()),
         (X_PARTNER_ID, PARTNERS[partner].0.as_bytes().to_vec()),
-        (X_EXTERNAL_ID, format!("ext-{}", req.external_id % 8).into_bytes()),
+        (
+            X_EXTERNAL_ID,
+            format!("ext-{}", req.external_id % 8).into_bytes(),
+        ),
         (CHANNEL_ID, b"95221".to_vec()),
-        (http::header::AUTHORIZATION, format!("Bearer {token}").into_bytes()),
+        (
+            http::header::AUTHORIZATION,
+            format!("Bearer {token}").into_bytes(),
+        ),
     ];
     let mut request = builder.body(Full::new(Bytes::from(body))).ok()?;
     for (name, value) in headers {
@@ -209,21 +247,42 @@ fn check(fixture: &Fixture, seen: &Seen, replayed: &mut HashSet<(String, String,
         .expect("unknown partner");
     assert_eq!(one(&X_PARTNER_ID), verified.partner_id());
     let timestamp = Timestamp::parse(one(&X_TIMESTAMP)).expect("bad X-TIMESTAMP accepted");
-    assert!(timestamp.within_window(now(), WINDOW), "stale {timestamp:?} accepted");
+    assert!(
+        timestamp.within_window(now(), WINDOW),
+        "stale {timestamp:?} accepted"
+    );
     let token = bare_token(one(&http::header::AUTHORIZATION));
-    assert_eq!(token, fixture.tokens[partner_index], "another partner's token accepted");
+    assert_eq!(
+        token, fixture.tokens[partner_index],
+        "another partner's token accepted"
+    );
     let canonical = CanonicalBody::new(&seen.body, ProviderProfile::default().body_policy())
         .expect("body the layer could not canonicalise");
-    let endpoint = endpoint_url(&seen.request.uri, ProviderProfile::default().endpoint_url_policy());
-    let parts = TransactionParts::new(seen.request.method.as_str(), &endpoint, &canonical, timestamp.as_str())
-        .with_empty_body_rule(ProviderProfile::default().empty_body_rule());
+    let endpoint = endpoint_url(
+        &seen.request.uri,
+        ProviderProfile::default().endpoint_url_policy(),
+    );
+    let parts = TransactionParts::new(
+        seen.request.method.as_str(),
+        &endpoint,
+        &canonical,
+        timestamp.as_str(),
+    )
+    .with_empty_body_rule(ProviderProfile::default().empty_body_rule());
     fixture.signers[partner_index]
         .verify(&parts, token, one(&X_SIGNATURE))
         .expect("handler got a request whose signature does not verify");
     let external_id = one(&X_EXTERNAL_ID);
     assert_eq!(verified.external_id(), Some(external_id));
-    let key = (verified.partner_id().to_owned(), external_id.to_owned(), JakartaDay::of_timestamp(&timestamp));
-    assert!(replayed.insert(key), "replay reached the handler: {external_id}");
+    let key = (
+        verified.partner_id().to_owned(),
+        external_id.to_owned(),
+        JakartaDay::of_timestamp(&timestamp),
+    );
+    assert!(
+        replayed.insert(key),
+        "replay reached the handler: {external_id}"
+    );
 }
 
 fuzz_target!(|input: Input| {
@@ -233,7 +292,11 @@ fuzz_target!(|input: Input| {
         .token_validator(fixture.issuer.clone())
         .clock(FixedClock(now()))
         .timestamp_window(WINDOW)
-        .replay_store(InMemoryReplayStore::builder().clock(FixedClock(now())).build())
+        .replay_store(
+            InMemoryReplayStore::builder()
+                .clock(FixedClock(now()))
+                .build(),
+        )
         .build()
         .unwrap();
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
@@ -243,14 +306,24 @@ fuzz_target!(|input: Input| {
         async move {
             let (request, body) = req.into_parts();
             let verified = request.extensions.get::<VerifiedRequest>().cloned();
-            let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-            sink.lock().unwrap().push(Seen { request, body, verified });
+            let body = body
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            sink.lock().unwrap().push(Seen {
+                request,
+                body,
+                verified,
+            });
             Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
         }
     }));
     let mut replayed = HashSet::new();
     for req in input.requests.iter().take(6) {
-        let Some(request) = build(fixture, req) else { continue };
+        let Some(request) = build(fixture, req) else {
+            continue;
+        };
         let answer = fixture.runtime.block_on(service.clone().oneshot(request));
         let answer = answer.expect("the layer's error type is Infallible-like");
         let _ = answer.status();
