@@ -33,14 +33,16 @@ fuzz_target!(|input: Input<'_>| {
             }
             let token = grant.access_token().expose_secret();
             assert!(!token.is_empty());
+            // The response message may quote anything, so only the token
+            // types themselves are checked for redaction.
             if token.len() >= 12 {
-                let debug = format!("{grant:?}");
+                let debug = format!("{:?}", grant.access_token());
                 assert!(!debug.contains(token), "token in Debug: {debug}");
             }
             if let Some(refresh) = grant.refresh_token()
                 && refresh.expose_secret().len() >= 12
             {
-                assert!(!format!("{grant:?}").contains(refresh.expose_secret()));
+                assert!(!format!("{refresh:?}").contains(refresh.expose_secret()));
             }
             let _ = (
                 grant.token_type(),
