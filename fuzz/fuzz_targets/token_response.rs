@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::{arbitrary, fuzz_target};
-use snap_bi::token::{MAX_LIFETIME, ResponseOptions, parse_token_response};
+use snap_bi::token::{
+    AccessToken, MAX_LIFETIME, RefreshToken, ResponseOptions, parse_token_response,
+};
 
 #[derive(Debug, arbitrary::Arbitrary)]
 struct Input<'a> {
@@ -33,16 +35,16 @@ fuzz_target!(|input: Input<'_>| {
             }
             let token = grant.access_token().expose_secret();
             assert!(!token.is_empty());
-            // The response message may quote anything, so only the token
-            // types themselves are checked for redaction.
-            if token.len() >= 12 {
-                let debug = format!("{:?}", grant.access_token());
-                assert!(!debug.contains(token), "token in Debug: {debug}");
-            }
-            if let Some(refresh) = grant.refresh_token()
-                && refresh.expose_secret().len() >= 12
-            {
-                assert!(!format!("{refresh:?}").contains(refresh.expose_secret()));
+            // The response message may quote anything, so redaction is
+            // checked on the token types: their Debug says nothing of the value.
+            let placeholder = AccessToken::new("placeholder").unwrap();
+            assert_eq!(
+                format!("{:?}", grant.access_token()),
+                format!("{placeholder:?}")
+            );
+            if let Some(refresh) = grant.refresh_token() {
+                let placeholder = RefreshToken::new("placeholder").unwrap();
+                assert_eq!(format!("{refresh:?}"), format!("{placeholder:?}"));
             }
             let _ = (
                 grant.token_type(),
