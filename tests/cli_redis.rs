@@ -222,8 +222,16 @@ fn two_serve_mock_instances_share_replay_protection_and_tokens() {
     assert_eq!(replayed.status.code(), Some(1), "{replayed:?}");
     assert!(last_line(&replayed).contains("\"4094700\""), "{replayed:?}");
 
-    // A new external id on B, with the token A issued: accepted.
-    let fresh = request(&b.origin, &body, &token_store).output().unwrap();
+    // A new external id on B, with the token A issued: accepted. Another
+    // body, so the signature differs too (the same body, token and second
+    // would be refused as a signature replay, whatever the external id).
+    let other_body = scratch.write(
+        "other-body.json",
+        r#"{"partnerReferenceNo":"INV-2","amount":{"value":"1000.00","currency":"IDR"}}"#,
+    );
+    let fresh = request(&b.origin, &other_body, &token_store)
+        .output()
+        .unwrap();
     assert_eq!(fresh.status.code(), Some(0), "{fresh:?}");
     assert!(last_line(&fresh).contains("\"2004700\""), "{fresh:?}");
 }
