@@ -88,11 +88,13 @@ async fn a_cold_start_of_8_instances_x_200_callers_sends_one_token_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn expiry_causes_exactly_one_refresh_fleet_wide() {
     let redis = TestRedis::any();
-    let server = TokenServer::start_with(Behavior::issue(2)).await;
+    // 31 s: the shortest lifetime the cache takes (token::MIN_LIFETIME is
+    // 30 s); refresh-ahead starts 3.1 s before expiry.
+    let server = TokenServer::start_with(Behavior::issue(31)).await;
     let fleet = fleet(&server, &redis, SharedTokenSettings::default());
     assert_eq!(stampede(&fleet).await, HashSet::from(["tok-1".to_owned()]));
     // Past the refresh point: every instance sees its token due.
-    tokio::time::sleep(Duration::from_millis(1_900)).await;
+    tokio::time::sleep(Duration::from_millis(28_500)).await;
     let tokens = stampede(&fleet).await;
     // Callers in the refresh window may still get tok-1 while tok-2 is fetched.
     assert!(
@@ -100,7 +102,7 @@ async fn expiry_causes_exactly_one_refresh_fleet_wide() {
         "{tokens:?}"
     );
     // Past the old token's expiry: everyone has the one new token.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
     assert_eq!(stampede(&fleet).await, HashSet::from(["tok-2".to_owned()]));
     assert_eq!(server.requests(), 2);
 }

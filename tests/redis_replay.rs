@@ -92,8 +92,11 @@ fn signed(token: &str) -> Request<Full<Bytes>> {
         NEXT_ID.fetch_add(1, Ordering::Relaxed)
     );
     let timestamp = TimestampFormat::JakartaSeconds.format(SystemClock.now());
-    let body = b"{}";
-    let canonical = CanonicalBody::new(body, BodyPolicy::Minify).unwrap();
+    // The id in the body too: two requests built in the same second then
+    // differ in signature, not only in X-EXTERNAL-ID (an identical signature
+    // is refused as a replay whatever the id).
+    let body = format!(r#"{{"partnerReferenceNo":"{external_id}"}}"#);
+    let canonical = CanonicalBody::new(body.as_bytes(), BodyPolicy::Minify).unwrap();
     let parts = TransactionParts::new("POST", PATH, &canonical, timestamp.as_str());
     let signature = SymmetricSigner::new(&ClientSecret::new(SECRET).unwrap()).sign(&parts, token);
     Request::builder()
@@ -106,7 +109,7 @@ fn signed(token: &str) -> Request<Full<Bytes>> {
         .header(X_EXTERNAL_ID, external_id)
         .header(CHANNEL_ID, "95221")
         .header(AUTHORIZATION, format!("Bearer {token}"))
-        .body(Full::new(Bytes::from_static(body)))
+        .body(Full::new(Bytes::from(body)))
         .unwrap()
 }
 
