@@ -72,9 +72,12 @@ async fn run() -> Result<(), Error> {
     let secret = ClientSecret::new(CLIENT_SECRET)?;
 
     // 1. The provider.
+    // This example shows B2B calls only; the Paydia query's customer token
+    // (seed 004) is shown by `examples/paydia_qris_query.rs`.
     let provider = MockProvider::builder()
         .profile(profile.clone())
         .prefix("/snap")
+        .require_customer_token_on_query(false)
         .partner(
             Partner::new(CLIENT_ID)
                 .with_client_id(CLIENT_ID)
