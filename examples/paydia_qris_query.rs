@@ -131,6 +131,9 @@ async fn run() -> Result<(), Error> {
     }
 
     // 5. Without Authorization-Customer, the Paydia mock refuses the query.
+    // A second later: the same query in the same second has the same
+    // X-SIGNATURE (the customer token is not signed), a replay (409).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     match client.call(&query).await {
         Err(CallError::Refused {
             code: Some(code), ..
