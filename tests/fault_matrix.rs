@@ -37,7 +37,7 @@ use snap_bi::{ClientSecret, Clock, ProviderProfile, RsaPrivateKey};
 use tokio::time::Instant;
 use tower::{Layer, ServiceExt};
 
-use support::fault_server::{FaultServer, Fault, HUGE_BODY, SECRET, jakarta_in};
+use support::fault_server::{Fault, FaultServer, HUGE_BODY, SECRET, jakarta_in};
 use support::token_server::{CLIENT_ID, PRIVATE_PEM};
 
 /// The attempt timeout every client here uses.
@@ -78,10 +78,7 @@ fn query(n: usize) -> QrMpmQueryRequest {
 }
 
 /// One call, timed on Tokio's clock.
-async fn call(
-    client: &SnapClient,
-    n: usize,
-) -> (Result<QrMpmQueryResponse, CallError>, Duration) {
+async fn call(client: &SnapClient, n: usize) -> (Result<QrMpmQueryResponse, CallError>, Duration) {
     let started = Instant::now();
     let result = client.call(&query(n)).await;
     (result, started.elapsed())
@@ -142,7 +139,11 @@ async fn token_row(fault: Fault, check: impl Fn(&TokenError) -> bool) -> FaultSe
     let token = token_error(&error);
     assert!(check(token), "{fault:?}: {token:?}");
     assert_eq!(server.token_requests(), 1, "{fault:?}");
-    assert_eq!(server.api_requests(), 0, "{fault:?}: nothing sent without a token");
+    assert_eq!(
+        server.api_requests(),
+        0,
+        "{fault:?}: nothing sent without a token"
+    );
 
     // One failure opens no backoff window (policy.rs): healed, the next
     // call fetches at once.
@@ -175,22 +176,27 @@ async fn token_endpoint_refusing_connections() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_endpoint_reset_mid_body() {
-    token_row(Fault::ResetMidBody, |e| matches!(e, TokenError::Transport(_))).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn token_endpoint_slow_headers() {
-    token_row(Fault::SlowHeaders, |e| {
-        matches!(e, TokenError::Timeout { after } if *after == FETCH_TIMEOUT)
+    token_row(Fault::ResetMidBody, |e| {
+        matches!(e, TokenError::Transport(_))
     })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_endpoint_slow_headers() {
+    token_row(
+        Fault::SlowHeaders,
+        |e| matches!(e, TokenError::Timeout { after } if *after == FETCH_TIMEOUT),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_endpoint_slow_loris_body() {
-    token_row(Fault::SlowBody, |e| {
-        matches!(e, TokenError::Timeout { after } if *after == FETCH_TIMEOUT)
-    })
+    token_row(
+        Fault::SlowBody,
+        |e| matches!(e, TokenError::Timeout { after } if *after == FETCH_TIMEOUT),
+    )
     .await;
 }
 
@@ -223,17 +229,19 @@ async fn token_endpoint_502_html() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_endpoint_200_html() {
-    token_row(Fault::OkHtml, |e| {
-        matches!(e, TokenError::NotJson { status } if *status == StatusCode::OK)
-    })
+    token_row(
+        Fault::OkHtml,
+        |e| matches!(e, TokenError::NotJson { status } if *status == StatusCode::OK),
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_endpoint_truncated_json() {
-    token_row(Fault::TruncatedJson, |e| {
-        matches!(e, TokenError::NotJson { status } if *status == StatusCode::OK)
-    })
+    token_row(
+        Fault::TruncatedJson,
+        |e| matches!(e, TokenError::NotJson { status } if *status == StatusCode::OK),
+    )
     .await;
 }
 
@@ -260,8 +268,8 @@ async fn assert_bounded(server: &FaultServer, fault: &Fault) {
     assert_eq!(server.huge_done(), 1, "{fault:?}: the client kept reading");
     let written = server.huge_written();
     assert!(
-        written < 16 * 1024 * 1024 && written < HUGE_BODY,
-        "{fault:?}: {written} bytes written before the client hung up"
+        written < 16 * 1024 * 1024,
+        "{fault:?}: {written} of {HUGE_BODY} bytes written before the client hung up"
     );
 }
 
@@ -280,7 +288,13 @@ async fn token_endpoint_failing_repeatedly_backs_off() {
             (0 | 1, TokenError::Refused { status, .. }) => {
                 assert_eq!(*status, StatusCode::INTERNAL_SERVER_ERROR);
             }
-            (2.., TokenError::BackingOff { retry_in: wait, last }) => {
+            (
+                2..,
+                TokenError::BackingOff {
+                    retry_in: wait,
+                    last,
+                },
+            ) => {
                 assert!(matches!(**last, TokenError::Refused { .. }), "{last:?}");
                 retry_in = *wait;
             }
@@ -342,22 +356,27 @@ async fn api_refusing_connections() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_reset_mid_body() {
-    api_row(Fault::ResetMidBody, |e| matches!(e, CallError::Transport(_))).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn api_slow_headers() {
-    api_row(Fault::SlowHeaders, |e| {
-        matches!(e, CallError::Timeout { after } if *after == TIMEOUT)
+    api_row(Fault::ResetMidBody, |e| {
+        matches!(e, CallError::Transport(_))
     })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_slow_headers() {
+    api_row(
+        Fault::SlowHeaders,
+        |e| matches!(e, CallError::Timeout { after } if *after == TIMEOUT),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_slow_loris_body() {
-    api_row(Fault::SlowBody, |e| {
-        matches!(e, CallError::Timeout { after } if *after == TIMEOUT)
-    })
+    api_row(
+        Fault::SlowBody,
+        |e| matches!(e, CallError::Timeout { after } if *after == TIMEOUT),
+    )
     .await;
 }
 
@@ -383,10 +402,7 @@ async fn api_429_with_retry_after() {
 async fn api_429_with_retry_after_and_a_retry_policy() {
     let server = FaultServer::start().await;
     server.api_fault(Fault::TooManyRequests { retry_after: 1 });
-    let client = builder(&server)
-        .retry(RetryPolicy::new())
-        .build()
-        .unwrap();
+    let client = builder(&server).retry(RetryPolicy::new()).build().unwrap();
     let started = Instant::now();
     let error = client.call(&query(1)).await.unwrap_err();
     let elapsed = started.elapsed();
@@ -398,9 +414,15 @@ async fn api_429_with_retry_after_and_a_retry_policy() {
     assert_eq!(server.token_requests(), 1);
     // Two waits of Retry-After; bounded by 3 × timeout + the waits.
     assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
-    assert!(elapsed < 3 * TIMEOUT + Duration::from_secs(2) + MARGIN, "{elapsed:?}");
+    assert!(
+        elapsed < 3 * TIMEOUT + Duration::from_secs(2) + MARGIN,
+        "{elapsed:?}"
+    );
     let stamps: Vec<_> = server.api_seen().into_iter().map(|s| s.timestamp).collect();
-    assert!(stamps[0] != stamps[1] && stamps[1] != stamps[2], "{stamps:?}");
+    assert!(
+        stamps[0] != stamps[1] && stamps[1] != stamps[2],
+        "{stamps:?}"
+    );
 
     server.heal();
     works(&client, 2).await;
@@ -419,31 +441,38 @@ async fn api_500() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_502_html() {
-    api_row(Fault::BadGatewayHtml, refused(StatusCode::BAD_GATEWAY, None)).await;
+    api_row(
+        Fault::BadGatewayHtml,
+        refused(StatusCode::BAD_GATEWAY, None),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_200_html() {
-    api_row(Fault::OkHtml, |e| {
-        matches!(e, CallError::InvalidResponse { status, .. } if *status == StatusCode::OK)
-    })
+    api_row(
+        Fault::OkHtml,
+        |e| matches!(e, CallError::InvalidResponse { status, .. } if *status == StatusCode::OK),
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_truncated_json() {
-    api_row(Fault::TruncatedJson, |e| {
-        matches!(e, CallError::InvalidResponse { status, .. } if *status == StatusCode::OK)
-    })
+    api_row(
+        Fault::TruncatedJson,
+        |e| matches!(e, CallError::InvalidResponse { status, .. } if *status == StatusCode::OK),
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_100_mb_body() {
     for fault in [Fault::Huge, Fault::HugeChunked] {
-        let server = api_row(fault.clone(), |e| {
-            matches!(e, CallError::ResponseTooLarge { limit } if *limit == CALL_LIMIT)
-        })
+        let server = api_row(
+            fault.clone(),
+            |e| matches!(e, CallError::ResponseTooLarge { limit } if *limit == CALL_LIMIT),
+        )
         .await;
         assert_bounded(&server, &fault).await;
     }
@@ -517,7 +546,11 @@ async fn lifetime_huge() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifetime_already_past() {
-    lifetime_row(format!(r#""accessTokenExpiryTime":"{}""#, jakarta_in(-3600))).await;
+    lifetime_row(format!(
+        r#""accessTokenExpiryTime":"{}""#,
+        jakarta_in(-3600)
+    ))
+    .await;
 }
 
 // ------------------------------------------------------------------
@@ -552,11 +585,12 @@ type Layered = snap_bi::client::SnapService<
 fn skewed_layer(server: &FaultServer, clock: &SkewedClock) -> Layered {
     let profile = ProviderProfile::aspi_standard();
     let key = Arc::new(RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap());
-    let token_signer = TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap())
-        .profile(&profile)
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let token_signer =
+        TokenRequestSigner::builder(CLIENT_ID, RsaPrivateKey::from_pem(PRIVATE_PEM).unwrap())
+            .profile(&profile)
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
     let tokens = B2bTokenCache::builder(token_signer)
         .clock(Arc::new(clock.clone()))
         .build(hyper_client());
@@ -622,7 +656,10 @@ async fn clock_skew_at_the_token_endpoint() {
             };
             match (n, token) {
                 (0 | 1, TokenError::Refused { status, code, .. }) => {
-                    assert_eq!((*status, code.as_str()), (StatusCode::UNAUTHORIZED, "4017300"));
+                    assert_eq!(
+                        (*status, code.as_str()),
+                        (StatusCode::UNAUTHORIZED, "4017300")
+                    );
                 }
                 (2.., TokenError::BackingOff { retry_in: wait, .. }) => retry_in = *wait,
                 (_, other) => panic!("{skew} call {n}: {other:?}"),
@@ -635,7 +672,11 @@ async fn clock_skew_at_the_token_endpoint() {
         clock.set(0);
         tokio::time::sleep(retry_in + Duration::from_millis(50)).await;
         let (status, code) = layer_call(&service, &server, 10).await.unwrap();
-        assert_eq!((status, code.as_str()), (StatusCode::OK, "2005100"), "{skew}");
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::OK, "2005100"),
+            "{skew}"
+        );
         assert_eq!(server.token_requests(), 3, "{skew}");
     }
 }
@@ -653,7 +694,10 @@ async fn clock_skew_at_the_api() {
         let service = skewed_layer(&server, &clock);
         for n in 0..10 {
             let (status, code) = layer_call(&service, &server, n).await.unwrap();
-            assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "4015100"));
+            assert_eq!(
+                (status, code.as_str()),
+                (StatusCode::UNAUTHORIZED, "4015100")
+            );
         }
         assert_eq!(server.token_requests(), 1, "{skew}");
         assert_eq!(server.api_requests(), 10, "{skew}");
@@ -667,7 +711,11 @@ async fn clock_skew_at_the_api() {
 
         clock.set(0);
         let (status, code) = layer_call(&service, &server, 10).await.unwrap();
-        assert_eq!((status, code.as_str()), (StatusCode::OK, "2005100"), "{skew}");
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::OK, "2005100"),
+            "{skew}"
+        );
         assert_eq!(server.token_requests(), 1, "{skew}");
     }
 }

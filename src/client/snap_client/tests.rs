@@ -310,7 +310,10 @@ async fn a_stalled_token_fetch_ends_inside_the_attempt_and_is_not_joined_later()
         .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
-    assert!(format!("{client:?}").contains("fetch_timeout: 1.8s"), "{client:?}");
+    assert!(
+        format!("{client:?}").contains("fetch_timeout: 1.8s"),
+        "{client:?}"
+    );
 
     let started = tokio::time::Instant::now();
     let error = client.call(&query()).await.unwrap_err();
@@ -334,7 +337,10 @@ async fn a_stalled_token_fetch_ends_inside_the_attempt_and_is_not_joined_later()
 
 #[test]
 fn the_token_fetch_timeout_stays_inside_the_attempt() {
-    assert_eq!(token_fetch_timeout(DEFAULT_CALL_TIMEOUT), DEFAULT_FETCH_TIMEOUT);
+    assert_eq!(
+        token_fetch_timeout(DEFAULT_CALL_TIMEOUT),
+        DEFAULT_FETCH_TIMEOUT
+    );
     assert_eq!(
         token_fetch_timeout(Duration::from_secs(5)),
         Duration::from_millis(4500)
