@@ -28,7 +28,7 @@ use crate::collect::{CollectError, collect_limited};
 use crate::keys::RsaPrivateKey;
 use crate::profile::ProviderProfile;
 use crate::symmetric::ClientSecret;
-use crate::token::{B2bTokenCache, BoxFuture, TokenRequestSigner};
+use crate::token::{B2bTokenCache, BoxFuture, DEFAULT_FETCH_TIMEOUT, TokenRequestSigner};
 
 /// Default timeout of one attempt.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -57,15 +57,18 @@ pub type HttpService = BoxCloneSyncService<Request<Full<Bytes>>, Response<HttpBo
 /// - [`timeout`](SnapClientBuilder::timeout) (default 30 s) bounds each
 ///   attempt: getting the B2B token, signing, sending, and reading the whole
 ///   answer. A late attempt fails with [`CallError::Timeout`].
-/// - A token fetch has its own timeout (10 s, [`DEFAULT_FETCH_TIMEOUT`]),
-///   inside the attempt's.
+/// - A token fetch has its own timeout, inside the attempt's:
+///   [`DEFAULT_FETCH_TIMEOUT`] (10 s), or nine tenths of the attempt's
+///   timeout when that is shorter. A stalled fetch so ends within the
+///   attempt that started it (as [`TokenError::Timeout`]), and the next
+///   call starts a fresh one instead of waiting on the stale one.
 /// - With a [`RetryPolicy`], a call makes at most `max_attempts` attempts;
 ///   see the [retry docs](super::RetryPolicy) for the bound on the whole call.
 ///
 /// The client needs a Tokio runtime with its time driver (as the token cache
 /// does).
 ///
-/// [`DEFAULT_FETCH_TIMEOUT`]: crate::token::DEFAULT_FETCH_TIMEOUT
+/// [`TokenError::Timeout`]: crate::token::TokenError::Timeout
 ///
 /// # Example
 /// ```
@@ -528,8 +531,8 @@ impl SnapClientBuilder {
         self
     }
 
-    /// The timeout of one attempt (default 30 s); see
-    /// [Timeouts](SnapClient#timeouts).
+    /// The timeout of one attempt (default 30 s); the token fetch's is
+    /// at most nine tenths of it. See [Timeouts](SnapClient#timeouts).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -611,7 +614,13 @@ impl SnapClientBuilder {
                 .map_err(|e| E::invalid("profile", e))?;
 
         let http = self.http.into_service()?;
-        let tokens = B2bTokenCache::builder(token_requests).build(http.clone());
+        // A fetch that outlived the attempt starting it would hold every
+        // later call (single flight) until its own timeout, after the
+        // endpoint had healed; a tenth of the attempt is left for the
+        // caller to receive the fetch's typed error.
+        let tokens = B2bTokenCache::builder(token_requests)
+            .fetch_timeout(token_fetch_timeout(self.timeout))
+            .build(http.clone());
         let layer = SnapLayer::builder(signer)
             .shared_token_source(Arc::new(tokens.clone()))
             // The attempt's own timeout bounds this, and may be longer.
@@ -632,6 +641,11 @@ impl SnapClientBuilder {
             }),
         })
     }
+}
+
+/// The token fetch timeout of a client whose attempts last `attempt`.
+fn token_fetch_timeout(attempt: Duration) -> Duration {
+    DEFAULT_FETCH_TIMEOUT.min(attempt - attempt / 10)
 }
 
 fn required<T>(value: Option<T>, field: &'static str) -> Result<T, SnapClientConfigError> {

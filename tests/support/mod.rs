@@ -10,3 +10,6 @@ pub mod tls;
 
 #[cfg(feature = "redis")]
 pub mod redis;
+
+#[cfg(feature = "hyper")]
+pub mod fault_server;

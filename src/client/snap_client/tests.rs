@@ -258,9 +258,14 @@ async fn a_retry_policy_resends_reads_signed_afresh_and_never_writes() {
 
 #[tokio::test(start_paused = true)]
 async fn each_attempt_is_bounded_by_the_timeout() {
-    let slow = tower::service_fn(|_request: Request<Full<Bytes>>| async {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+    // Tokens at once; the call itself stalls.
+    let slow = tower::service_fn(|request: Request<Full<Bytes>>| async move {
+        if !request.uri().path().contains("/access-token/") {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
+            TOKEN_BODY.as_bytes(),
+        ))))
     });
     let client = builder()
         .http(slow)
@@ -271,6 +276,78 @@ async fn each_attempt_is_bounded_by_the_timeout() {
     assert!(
         matches!(error, CallError::Timeout { after } if after == Duration::from_secs(5)),
         "{error:?}"
+    );
+}
+
+/// Regression (fault matrix, issue 13): the token fetch used to keep its
+/// own 10 s timeout under a shorter attempt timeout, so after a stalled
+/// token endpoint healed, every call for the rest of those 10 s joined the
+/// stale fetch and timed out too.
+#[tokio::test(start_paused = true)]
+async fn a_stalled_token_fetch_ends_inside_the_attempt_and_is_not_joined_later() {
+    let token_requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&token_requests);
+    // The first token request never answers; everything else is healthy.
+    let provider = tower::service_fn(move |request: Request<Full<Bytes>>| {
+        let token = request.uri().path().contains("/access-token/");
+        let n = if token {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        } else {
+            usize::MAX
+        };
+        async move {
+            if n == 0 {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+            let body = if token { TOKEN_BODY } else { PAID };
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
+                body.as_bytes(),
+            ))))
+        }
+    });
+    let client = builder()
+        .http(provider)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    assert!(
+        format!("{client:?}").contains("fetch_timeout: 1.8s"),
+        "{client:?}"
+    );
+
+    let started = tokio::time::Instant::now();
+    let error = client.call(&query()).await.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            CallError::Client(super::super::ClientError::Token(
+                crate::token::TokenError::Timeout { after }
+            )) if *after == Duration::from_millis(1800)
+        ),
+        "{error:?}"
+    );
+    assert_eq!(started.elapsed(), Duration::from_millis(1800));
+
+    // At once: a new fetch, not the stalled one.
+    let status = client.call(&query()).await.unwrap();
+    assert_eq!(status.response_code.as_str(), "2005100");
+    assert_eq!(started.elapsed(), Duration::from_millis(1800));
+    assert_eq!(token_requests.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[test]
+fn the_token_fetch_timeout_stays_inside_the_attempt() {
+    assert_eq!(
+        token_fetch_timeout(DEFAULT_CALL_TIMEOUT),
+        DEFAULT_FETCH_TIMEOUT
+    );
+    assert_eq!(
+        token_fetch_timeout(Duration::from_secs(5)),
+        Duration::from_millis(4500)
+    );
+    assert_eq!(
+        token_fetch_timeout(Duration::from_nanos(1)),
+        Duration::from_nanos(1)
     );
 }
 
