@@ -285,7 +285,14 @@ async fn redis_stopped_falls_back_per_process_or_fails_closed_and_forget_reports
     let provider = Provider::start().await;
     let prefix = unique_prefix();
     let falling_back: Vec<_> = (0..4)
-        .map(|_| instance(&provider, &redis.url, &prefix, SharedTokenSettings::default()))
+        .map(|_| {
+            instance(
+                &provider,
+                &redis.url,
+                &prefix,
+                SharedTokenSettings::default(),
+            )
+        })
         .collect();
     let closed_settings =
         SharedTokenSettings::default().when_unreachable(WhenStoreUnreachable::FailClosed);

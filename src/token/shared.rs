@@ -255,8 +255,10 @@ pub(crate) trait FleetStore: Send + Sync {
     /// The cache's name in traces.
     const CACHE: &'static str;
 
-    fn get<'a>(&'a self, key: &'a str)
-    -> BoxFuture<'a, Result<Option<Self::Entry>, SharedStoreError>>;
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Self::Entry>, SharedStoreError>>;
 
     fn try_lock<'a>(
         &'a self,

@@ -280,7 +280,10 @@ async fn a_dead_lock_holder_blocks_the_customer_at_most_the_lock_ttl() {
     let waited = Instant::now();
     assert_eq!(fleet[1].token(&alice).await.unwrap().expose_secret(), "c-2");
     let waited = waited.elapsed();
-    assert!(waited >= lock_ttl && waited <= lock_ttl + Duration::from_millis(200), "{waited:?}");
+    assert!(
+        waited >= lock_ttl && waited <= lock_ttl + Duration::from_millis(200),
+        "{waited:?}"
+    );
     assert_eq!(provider.count(), 2);
 }
 
@@ -297,10 +300,16 @@ async fn an_unreachable_store_falls_back_or_fails_closed_per_policy() {
     );
     let alice = CustomerKey::new("alice");
     falling_back[0].authorize(&alice, "code").await.unwrap();
-    assert_eq!(closed[0].token(&alice).await.unwrap().expose_secret(), "c-1");
+    assert_eq!(
+        closed[0].token(&alice).await.unwrap().expose_secret(),
+        "c-1"
+    );
     shared.down.store(true, Ordering::SeqCst);
     // Fresh local tokens do not need the store.
-    assert_eq!(closed[0].token(&alice).await.unwrap().expose_secret(), "c-1");
+    assert_eq!(
+        closed[0].token(&alice).await.unwrap().expose_secret(),
+        "c-1"
+    );
     tokio::time::advance(Duration::from_secs(901)).await;
     assert!(matches!(
         closed[0].token(&alice).await,
@@ -319,7 +328,11 @@ async fn an_unreachable_store_falls_back_or_fails_closed_per_policy() {
     ));
     shared.down.store(false, Ordering::SeqCst);
     falling_back[0].forget(&alice).await.unwrap();
-    assert!(shared.entry(&shared_key(signer().unwrap().client_id(), &alice)).is_none());
+    assert!(
+        shared
+            .entry(&shared_key(signer().unwrap().client_id(), &alice))
+            .is_none()
+    );
 }
 
 #[test]
