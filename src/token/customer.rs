@@ -73,38 +73,49 @@
 //! token to it; adopted tokens are not written again.
 //!
 //! ```
+//! # #[cfg(feature = "redis")] {
+//! use std::convert::Infallible;
 //! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
 //! use std::time::Duration;
 //! use bytes::Bytes;
 //! use http_body_util::Full;
 //! use snap_bi::RsaPrivateKey;
+//! use snap_bi::redis_store::RedisStore;
 //! use snap_bi::token::{
-//!     CustomerTokenCache, SharedCustomerTokenStore, SharedTokenSettings, TokenRequestSigner,
+//!     CustomerKey, CustomerTokenCache, SharedTokenSettings, TokenError, TokenRequestSigner,
 //!     WhenStoreUnreachable,
 //! };
 //!
-//! fn fleet_member(
-//!     signer: TokenRequestSigner,
-//!     shared: Arc<dyn SharedCustomerTokenStore>,
-//! ) -> CustomerTokenCache {
-//!     let http = tower::service_fn(|_req: http::Request<Full<Bytes>>| async {
-//!         Err::<http::Response<Full<Bytes>>, _>(std::io::Error::other("offline"))
-//!     });
-//!     CustomerTokenCache::builder(signer)
-//!         .shared_store(
-//!             shared,
-//!             SharedTokenSettings::default()
-//!                 .lock_ttl(Duration::from_secs(15))
-//!                 .when_unreachable(WhenStoreUnreachable::FailClosed),
-//!         )
-//!         .build(http)
-//! }
 //! # let pem = include_str!("../../tests/vectors/keys/partner-test-private.pem");
 //! # let signer = TokenRequestSigner::builder("client", RsaPrivateKey::from_pem(pem)?)
 //! #     .base_url("http://127.0.0.1:1")
 //! #     .build()?;
-//! # let _ = fleet_member;
-//! # let _ = signer;
+//! let sent = Arc::new(AtomicUsize::new(0));
+//! let counter = Arc::clone(&sent);
+//! let http = tower::service_fn(move |_req: http::Request<Full<Bytes>>| {
+//!     counter.fetch_add(1, Ordering::SeqCst);
+//!     async { Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::new()))) }
+//! });
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! // Nothing listens on port 1: the fleet's store is unreachable.
+//! let redis = RedisStore::builder("redis://127.0.0.1:1/")
+//!     .response_timeout(Duration::from_millis(100))
+//!     .connection_timeout(Duration::from_millis(100))
+//!     .build()?;
+//! let customers = CustomerTokenCache::builder(signer)
+//!     .shared_store(
+//!         Arc::new(redis.customer_token_store()),
+//!         SharedTokenSettings::default().when_unreachable(WhenStoreUnreachable::FailClosed),
+//!     )
+//!     .build(http);
+//! // Failing closed: a typed error, and no token request was sent.
+//! let alice = CustomerKey::new("alice");
+//! assert!(matches!(customers.token(&alice).await, Err(TokenError::SharedStore(_))));
+//! assert_eq!(sent.load(Ordering::SeqCst), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
