@@ -27,6 +27,10 @@
 //! replaced is compared with the stored one, and a different stored token is
 //! simply adopted.
 //!
+//! The customer (B2B2C) cache runs the same flight with one lock per
+//! customer, through a [`SharedCustomerTokenStore`](super::SharedCustomerTokenStore):
+//! see [its docs](super::customer#many-instances).
+//!
 //! ```
 //! use std::time::Duration;
 //! use snap_bi::token::{SharedTokenSettings, WhenStoreUnreachable};
