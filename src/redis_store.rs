@@ -1,5 +1,6 @@
-//! Many instances on Redis: one B2B token per client for a whole fleet, and
-//! replay protection shared by every server (feature `redis`).
+//! Many instances on Redis: one B2B token per client for a whole fleet,
+//! customers' tokens refreshed once per customer fleet-wide, and replay
+//! protection shared by every server (feature `redis`).
 //!
 //! [`RedisStore`] is one connection (redis-rs's `ConnectionManager`, which
 //! reconnects by itself) and a key prefix. From it come
@@ -10,12 +11,20 @@
 //!   with the token) and `<prefix>b2b:<client id>:lock` (a random fencing
 //!   value, `SET … NX PX <lock TTL>`, released by a compare-and-delete
 //!   script);
+//! - [`RedisCustomerTokenStore`], a
+//!   [`SharedCustomerTokenStore`](crate::token::SharedCustomerTokenStore) for
+//!   [`CustomerTokenCacheBuilder::shared_store`](crate::token::CustomerTokenCacheBuilder::shared_store):
+//!   keys `<prefix>b2b2c:<client id>:<customer key>` (the customer's access
+//!   and refresh tokens with their remaining lifetimes, expiring with the
+//!   longer-lived of the two) and `…:lock` (one refresh lock per customer,
+//!   as above);
 //! - [`RedisReplayStore`], a [`ReplayStore`](crate::server::ReplayStore):
 //!   `SET <prefix>xid:<Jakarta day>:<partner id length>:<partner id>:<external id> 1 NX EXAT <keep until>`,
 //!   one round trip per request, gone by itself after the day (plus the
 //!   timestamp window).
 //!
-//! **What is stored:** token values are the only secret; Redis must be
+//! **What is stored:** token values (B2B access tokens, customers' access
+//! and refresh tokens) are the only secret; Redis must be
 //! treated like the place the client secret lives (a private network,
 //! `requirepass`/ACLs, TLS where it crosses hosts). Replay keys hold partner
 //! ids and external ids, no secrets. The default prefix is `snap-bi:`.
@@ -26,20 +35,30 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use snap_bi::redis_store::RedisStore;
-//! use snap_bi::token::{B2bTokenCache, SharedTokenSettings, TokenRequestSigner};
+//! use snap_bi::token::{
+//!     B2bTokenCache, CustomerKey, CustomerTokenCache, SharedTokenSettings, TokenRequestSigner,
+//! };
 //! # async fn demo(signer: TokenRequestSigner) -> Result<(), Box<dyn std::error::Error>> {
 //! let redis = RedisStore::builder("redis://127.0.0.1:6379/").prefix("shop-a:").build()?;
 //! let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
 //!     .build_http::<http_body_util::Full<bytes::Bytes>>();
-//! let cache = B2bTokenCache::builder(signer)
+//! let cache = B2bTokenCache::builder(signer.clone())
 //!     .shared_store(Arc::new(redis.token_store()), SharedTokenSettings::default())
+//!     .build(http.clone());
+//! // B2B2C: a customer authorized on one instance is served by all of them,
+//! // and refreshed by one of them at a time.
+//! let customers = CustomerTokenCache::builder(signer)
+//!     .shared_store(Arc::new(redis.customer_token_store()), SharedTokenSettings::default())
 //!     .build(http);
+//! let token = customers.token(&CustomerKey::new("alice")).await?;
 //! # Ok(()) }
 //! ```
 
+mod customer;
 mod replay;
 mod token;
 
+pub use customer::RedisCustomerTokenStore;
 pub use replay::{RedisReplayStore, ReplayWhenUnreachable};
 pub use token::RedisTokenStore;
 
@@ -98,6 +117,12 @@ impl RedisStore {
     /// The fleet-wide token store on this connection.
     pub fn token_store(&self) -> RedisTokenStore {
         RedisTokenStore::new(self.clone())
+    }
+
+    /// The fleet-wide store of customers' (B2B2C) tokens on this
+    /// connection.
+    pub fn customer_token_store(&self) -> RedisCustomerTokenStore {
+        RedisCustomerTokenStore::new(self.clone())
     }
 
     /// The shared replay store on this connection (fails closed when Redis

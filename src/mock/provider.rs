@@ -111,6 +111,7 @@ pub struct MockProviderBuilder {
     query_needs_customer_token: Option<bool>,
     replay: Option<Arc<dyn ReplayStore>>,
     token_secret: Option<Vec<u8>>,
+    refresh_lifetime: Option<Duration>,
 }
 
 impl fmt::Debug for MockProviderBuilder {
@@ -214,6 +215,15 @@ impl MockProviderBuilder {
         self
     }
 
+    /// How long issued B2B2C refresh tokens live (default 30 days, see
+    /// [`TokenIssuerBuilder::refresh_lifetime`](crate::server::TokenIssuerBuilder::refresh_lifetime)).
+    /// Under the Paydia profile the customer token outlives that default,
+    /// so tests of a refresh at its expiry set a longer one.
+    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.refresh_lifetime = Some(lifetime);
+        self
+    }
+
     /// Keeps `X-EXTERNAL-ID` replay protection in `store` instead of in
     /// this process (e.g. Redis, so that several mock instances reject
     /// each other's replays).
@@ -252,6 +262,9 @@ impl MockProviderBuilder {
             .auth_codes(self.auth_codes);
         if let Some(secret) = self.token_secret {
             issuer = issuer.hs256_secret(secret);
+        }
+        if let Some(lifetime) = self.refresh_lifetime {
+            issuer = issuer.refresh_lifetime(lifetime);
         }
         if paydia {
             // The lifetimes of the seed's two JWTs.
@@ -327,6 +340,7 @@ impl MockProviderBuilder {
                 limits: self.limits,
                 issuer,
                 b2b_token_requests: AtomicU64::new(0),
+                b2b2c_token_requests: AtomicU64::new(0),
                 qris: verify.layer(handler),
                 state,
                 #[cfg(feature = "kiriminaja")]
@@ -362,6 +376,9 @@ struct Routes {
     issuer: TokenIssuer,
     /// Requests to the B2B token path, answered or not.
     b2b_token_requests: AtomicU64,
+    /// Requests to the B2B2C token path (authorization codes and
+    /// refreshes), answered or not.
+    b2b2c_token_requests: AtomicU64,
     qris: VerifyService<QrisHandler>,
     state: Arc<State>,
     #[cfg(feature = "kiriminaja")]
@@ -418,6 +435,7 @@ impl MockProvider {
             query_needs_customer_token: None,
             replay: None,
             token_secret: None,
+            refresh_lifetime: None,
         }
     }
 
@@ -426,6 +444,12 @@ impl MockProvider {
     /// it while it serves.
     pub fn b2b_token_requests(&self) -> u64 {
         self.inner.b2b_token_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many requests reached the B2B2C token endpoint so far
+    /// (authorization-code exchanges and refreshes, whatever the answer).
+    pub fn b2b2c_token_requests(&self) -> u64 {
+        self.inner.b2b2c_token_requests.load(Ordering::SeqCst)
     }
 
     /// The B2B2C `authCode` every mock accepts (reusable), standing for the
@@ -485,6 +509,8 @@ impl MockProvider {
         let path = path.to_owned();
         if routes.token_paths[0] == request.uri().path() {
             routes.b2b_token_requests.fetch_add(1, Ordering::SeqCst);
+        } else if routes.token_paths[1] == request.uri().path() {
+            routes.b2b2c_token_requests.fetch_add(1, Ordering::SeqCst);
         }
         if routes.token_paths.iter().any(|p| p == request.uri().path()) {
             let response = match routes.issuer.clone().oneshot(request).await {

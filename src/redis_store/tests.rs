@@ -49,3 +49,34 @@ async fn an_unreachable_server_is_an_error_within_the_timeout() {
     assert!(store.ping().await.is_err());
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[test]
+fn customer_entries_round_trip_and_age_by_the_keys_ttl() {
+    use crate::token::{AccessToken, RefreshToken, StoredCustomerToken};
+    let token = StoredCustomerToken {
+        access_token: AccessToken::new("c-1").unwrap(),
+        lifetime: Duration::from_secs(900),
+        remaining: Duration::from_secs(800),
+        // Refresh tokens may hold spaces: stored last.
+        refresh_token: Some(RefreshToken::new("r 1 x").unwrap()),
+        refresh_remaining: Some(Duration::from_secs(86_000)),
+    };
+    assert_eq!(
+        customer::round_trip_for_tests(&token, 0).unwrap(),
+        token.clone()
+    );
+    let aged = customer::round_trip_for_tests(&token, 100_000).unwrap();
+    assert_eq!(aged.remaining, Duration::from_secs(700));
+    assert_eq!(aged.refresh_remaining, Some(Duration::from_secs(85_900)));
+    assert_eq!(aged.lifetime, Duration::from_secs(900));
+    // Past the access token's expiry the refresh token is still there.
+    let late = customer::round_trip_for_tests(&token, 900_000).unwrap();
+    assert_eq!(late.remaining, Duration::ZERO);
+    assert!(late.refresh_token.is_some());
+    let bare = StoredCustomerToken {
+        refresh_token: None,
+        refresh_remaining: None,
+        ..token
+    };
+    assert_eq!(customer::round_trip_for_tests(&bare, 0).unwrap(), bare);
+}

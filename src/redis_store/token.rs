@@ -47,12 +47,7 @@ impl RedisTokenStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, RedisStoreError> {
-        let entry: Option<(String, i64)> = self.store.invoke(&GET.key(self.store.key(key))).await?;
-        let Some((value, pttl)) = entry else {
-            return Ok(None);
-        };
-        // PTTL is -1 without an expiry (never written by us) and -2 when gone.
-        let Ok(remaining_ms) = u64::try_from(pttl) else {
+        let Some((value, remaining_ms)) = get_with_ttl(&self.store, key).await? else {
             return Ok(None);
         };
         let (lifetime_ms, token) = value.split_once(' ').ok_or(RedisStoreError::Malformed)?;
@@ -67,22 +62,6 @@ impl RedisTokenStore {
         }))
     }
 
-    async fn try_lock(
-        &self,
-        key: &str,
-        fencing: &str,
-        ttl: Duration,
-    ) -> Result<bool, RedisStoreError> {
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(lock_key(&self.store, key))
-            .arg(fencing)
-            .arg("NX")
-            .arg("PX")
-            .arg(millis(ttl).max(1));
-        let taken: Option<String> = self.store.run(cmd).await?;
-        Ok(taken.is_some())
-    }
-
     async fn put_and_release(
         &self,
         key: &str,
@@ -91,33 +70,76 @@ impl RedisTokenStore {
         lifetime: Duration,
         remaining: Duration,
     ) -> Result<bool, RedisStoreError> {
-        let remaining_ms = millis(remaining);
-        if remaining_ms == 0 {
-            // Already expired: nothing worth sharing.
-            return self.release(key, fencing).await;
-        }
         let value = format!("{} {}", millis(lifetime), token.expose_secret());
-        let stored: i64 = self
-            .store
-            .invoke(
-                PUT_AND_RELEASE
-                    .key(self.store.key(key))
-                    .key(lock_key(&self.store, key))
-                    .arg(fencing)
-                    .arg(value)
-                    .arg(remaining_ms),
-            )
-            .await?;
-        Ok(stored == 1)
+        put_and_release(&self.store, key, fencing, value, millis(remaining)).await
     }
+}
 
-    async fn release(&self, key: &str, fencing: &str) -> Result<bool, RedisStoreError> {
-        let released: i64 = self
-            .store
-            .invoke(RELEASE.key(lock_key(&self.store, key)).arg(fencing))
-            .await?;
-        Ok(released == 1)
+/// The value under `key` and how many milliseconds it has left, read in
+/// one atomic step; `None` when absent or without an expiry (never written
+/// by this crate).
+pub(super) async fn get_with_ttl(
+    store: &RedisStore,
+    key: &str,
+) -> Result<Option<(String, u64)>, RedisStoreError> {
+    let entry: Option<(String, i64)> = store.invoke(&GET.key(store.key(key))).await?;
+    // PTTL is -1 without an expiry and -2 when gone.
+    Ok(entry.and_then(|(value, pttl)| u64::try_from(pttl).ok().map(|ttl| (value, ttl))))
+}
+
+/// `SET <lock> <fencing> NX PX <ttl>`: `true` when taken.
+pub(super) async fn try_lock(
+    store: &RedisStore,
+    key: &str,
+    fencing: &str,
+    ttl: Duration,
+) -> Result<bool, RedisStoreError> {
+    let mut cmd = redis::cmd("SET");
+    cmd.arg(lock_key(store, key))
+        .arg(fencing)
+        .arg("NX")
+        .arg("PX")
+        .arg(millis(ttl).max(1));
+    let taken: Option<String> = store.run(cmd).await?;
+    Ok(taken.is_some())
+}
+
+/// Stores `value` for `ttl_ms` and releases the lock, only while holding
+/// it with `fencing`. A value with no time left is not stored.
+pub(super) async fn put_and_release(
+    store: &RedisStore,
+    key: &str,
+    fencing: &str,
+    value: String,
+    ttl_ms: u64,
+) -> Result<bool, RedisStoreError> {
+    if ttl_ms == 0 {
+        // Already expired: nothing worth sharing.
+        return release(store, key, fencing).await;
     }
+    let stored: i64 = store
+        .invoke(
+            PUT_AND_RELEASE
+                .key(store.key(key))
+                .key(lock_key(store, key))
+                .arg(fencing)
+                .arg(value)
+                .arg(ttl_ms),
+        )
+        .await?;
+    Ok(stored == 1)
+}
+
+/// Compare-and-delete of the lock: `true` when released.
+pub(super) async fn release(
+    store: &RedisStore,
+    key: &str,
+    fencing: &str,
+) -> Result<bool, RedisStoreError> {
+    let released: i64 = store
+        .invoke(RELEASE.key(lock_key(store, key)).arg(fencing))
+        .await?;
+    Ok(released == 1)
 }
 
 fn lock_key(store: &RedisStore, key: &str) -> String {
@@ -126,11 +148,11 @@ fn lock_key(store: &RedisStore, key: &str) -> String {
     lock
 }
 
-fn millis(duration: Duration) -> u64 {
+pub(super) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn shared(error: RedisStoreError) -> SharedStoreError {
+pub(super) fn shared(error: RedisStoreError) -> SharedStoreError {
     SharedStoreError::new(Arc::new(error))
 }
 
@@ -148,7 +170,11 @@ impl SharedTokenStore for RedisTokenStore {
         fencing: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, SharedStoreError>> {
-        Box::pin(async move { self.try_lock(key, fencing, ttl).await.map_err(shared) })
+        Box::pin(async move {
+            try_lock(&self.store, key, fencing, ttl)
+                .await
+                .map_err(shared)
+        })
     }
 
     fn put_and_release<'a>(
@@ -171,7 +197,7 @@ impl SharedTokenStore for RedisTokenStore {
         key: &'a str,
         fencing: &'a str,
     ) -> BoxFuture<'a, Result<bool, SharedStoreError>> {
-        Box::pin(async move { self.release(key, fencing).await.map_err(shared) })
+        Box::pin(async move { release(&self.store, key, fencing).await.map_err(shared) })
     }
 }
 

@@ -83,7 +83,7 @@ use super::error::BoxError;
 use super::flight::{Flight, Launch, Lookup, with_timeout};
 use super::policy::{CacheSettings, FetchRules, cache_settings_setters};
 use super::shared::{
-    FleetOutcome, Issued, Shared, SharedTokenSettings, SharedTokenStore, fleet_fetch,
+    FleetOutcome, Shared, SharedTokenSettings, SharedTokenStore, StoredToken, fleet_fetch,
 };
 use super::transport::{Exchanged, ServiceTransport};
 use super::{AccessToken, BoxFuture, TokenError, TokenRequestSigner, TokenSource, refresh_margin};
@@ -356,7 +356,7 @@ impl Inner {
             replacing.as_ref(),
             self.rules.margin,
             self.rules.fetch_timeout,
-            || {
+            |_| {
                 with_timeout(
                     self.rules.fetch_timeout,
                     self.rules.exchange.run(|signer, ts| signer.b2b(ts)),
@@ -364,7 +364,7 @@ impl Inner {
             },
             |e: &Exchanged| {
                 let lifetime = e.grant.lifetime();
-                Issued {
+                StoredToken {
                     token: e.grant.access_token().clone(),
                     lifetime,
                     remaining: lifetime.saturating_sub(e.sent_at.elapsed()),

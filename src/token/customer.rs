@@ -42,6 +42,82 @@
 //! # })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Many instances
+//!
+//! Providers often rotate refresh tokens (each is good for one refresh):
+//! two instances refreshing the same customer at once burn the token, and
+//! one of them fails — or the customer must bind their account again.
+//! [`CustomerTokenCacheBuilder::shared_store`] puts a
+//! [`SharedCustomerTokenStore`] (Redis:
+//! [`RedisStore::customer_token_store`](crate::redis_store::RedisStore::customer_token_store))
+//! behind the in-process cache and runs the [fleet-wide single
+//! flight](super::shared) per customer:
+//!
+//! - [`authorize`](CustomerTokenCache::authorize) stores the new tokens
+//!   there too, so every instance takes them without a token request;
+//! - on a local miss, a due refresh or an invalidation, the store's tokens
+//!   are adopted unless they are the ones being replaced or are due
+//!   themselves; otherwise one instance takes the customer's lock, reads
+//!   again, refreshes (with the newest refresh token of the shared store,
+//!   the [`CustomerTokenStore`] and memory), stores and releases, while the
+//!   others poll and adopt;
+//! - the store unreachable: [`WhenStoreUnreachable`](super::WhenStoreUnreachable)
+//!   (refresh per process, or fail); [`forget`](CustomerTokenCache::forget)
+//!   removes the customer there too, and fails if it cannot.
+//!
+//! The shared store keeps durations (remaining lifetimes), not this
+//! machine's wall-clock times, so clock skew between machines does not
+//! matter. The [`CustomerTokenStore`] stays the durable copy (a Redis
+//! without persistence forgets): the lock holder writes every refreshed
+//! token to it; adopted tokens are not written again.
+//!
+//! ```
+//! # #[cfg(feature = "redis")] {
+//! use std::convert::Infallible;
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::time::Duration;
+//! use bytes::Bytes;
+//! use http_body_util::Full;
+//! use snap_bi::RsaPrivateKey;
+//! use snap_bi::redis_store::RedisStore;
+//! use snap_bi::token::{
+//!     CustomerKey, CustomerTokenCache, SharedTokenSettings, TokenError, TokenRequestSigner,
+//!     WhenStoreUnreachable,
+//! };
+//!
+//! # let pem = include_str!("../../tests/vectors/keys/partner-test-private.pem");
+//! # let signer = TokenRequestSigner::builder("client", RsaPrivateKey::from_pem(pem)?)
+//! #     .base_url("http://127.0.0.1:1")
+//! #     .build()?;
+//! let sent = Arc::new(AtomicUsize::new(0));
+//! let counter = Arc::clone(&sent);
+//! let http = tower::service_fn(move |_req: http::Request<Full<Bytes>>| {
+//!     counter.fetch_add(1, Ordering::SeqCst);
+//!     async { Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::new()))) }
+//! });
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! // Nothing listens on port 1: the fleet's store is unreachable.
+//! let redis = RedisStore::builder("redis://127.0.0.1:1/")
+//!     .response_timeout(Duration::from_millis(100))
+//!     .connection_timeout(Duration::from_millis(100))
+//!     .build()?;
+//! let customers = CustomerTokenCache::builder(signer)
+//!     .shared_store(
+//!         Arc::new(redis.customer_token_store()),
+//!         SharedTokenSettings::default().when_unreachable(WhenStoreUnreachable::FailClosed),
+//!     )
+//!     .build(http);
+//! // Failing closed: a typed error, and no token request was sent.
+//! let alice = CustomerKey::new("alice");
+//! assert!(matches!(customers.token(&alice).await, Err(TokenError::SharedStore(_))));
+//! assert_eq!(sent.load(Ordering::SeqCst), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
@@ -61,12 +137,18 @@ use tracing::Instrument;
 use super::error::BoxError;
 use super::flight::{Flight, Launch, Lookup, with_timeout};
 use super::policy::{CacheSettings, FetchRules, cache_settings_setters};
+use super::shared::{FleetOutcome, Shared, SharedTokenSettings, fleet_fetch};
 use super::transport::{Exchanged, ServiceTransport};
 use super::{
     AccessToken, BoxFuture, RefreshToken, TokenError, TokenRequestSigner, TokenSource,
     refresh_margin,
 };
 use crate::timestamp::Clock;
+
+mod fleet;
+
+use fleet::shared_key;
+pub use fleet::{SharedCustomerTokenStore, StoredCustomerToken};
 
 /// Identifies a customer (your application's user or account id). Cheap
 /// to clone.
@@ -311,6 +393,26 @@ struct Inner {
     flights: Mutex<HashMap<CustomerKey, Flight<AccessToken>>>,
     store: Arc<dyn CustomerTokenStore>,
     rules: FetchRules,
+    /// The fleet's store and per-customer refresh lock, in front of
+    /// `store` (see [`CustomerTokenCacheBuilder::shared_store`]).
+    shared: Option<Shared<dyn SharedCustomerTokenStore>>,
+    /// For the shared store's keys.
+    client_id: String,
+}
+
+/// What a refresh produced: the token (already kept in memory) and whether
+/// the persistent store took it. In a fleet the token is shared even when
+/// the store failed: the provider may already have spent the old refresh
+/// token.
+struct Renewed {
+    token: CustomerToken,
+    saved: Result<(), TokenError>,
+}
+
+impl Renewed {
+    fn into_access(self) -> Result<AccessToken, TokenError> {
+        self.saved.map(|()| self.token.access_token)
+    }
 }
 
 impl CustomerTokenCache {
@@ -320,6 +422,7 @@ impl CustomerTokenCache {
             signer,
             store: Arc::new(InMemoryCustomerTokenStore::new()),
             settings: CacheSettings::default(),
+            shared: None,
         }
     }
 
@@ -426,21 +529,33 @@ impl CustomerTokenCache {
         Ok(())
     }
 
-    /// Forgets `customer`'s tokens, in memory and in the store.
+    /// Forgets `customer`'s tokens, in memory, in the store and in the
+    /// shared store if there is one.
     ///
     /// # Errors
-    /// [`TokenError::Store`].
+    /// [`TokenError::Store`], or [`TokenError::SharedStore`] when the
+    /// shared store cannot be reached, whatever the
+    /// [`WhenStoreUnreachable`](super::WhenStoreUnreachable) policy: a
+    /// logout must not silently leave the tokens to the rest of the fleet.
     pub async fn forget(&self, customer: &CustomerKey) -> Result<(), TokenError> {
         self.inner
             .memory
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(customer);
-        self.inner
+        let removed = self
+            .inner
             .store
             .remove(customer)
             .await
-            .map_err(TokenError::store)
+            .map_err(TokenError::store);
+        if let Some(shared) = &self.inner.shared {
+            shared
+                .store
+                .remove(&shared_key(&self.inner.client_id, customer))
+                .await?;
+        }
+        removed
     }
 
     /// A [`TokenSource`] for one customer, e.g. for a layer that sets
@@ -509,9 +624,20 @@ impl Inner {
             cache = "customer",
             customer = customer.as_str()
         );
-        let outcome = with_timeout(self.rules.fetch_timeout, self.load_or_refresh(&customer))
+        let outcome = match &self.shared {
+            None => with_timeout(
+                self.rules.fetch_timeout,
+                self.load_or_refresh(&customer, None),
+            )
             .instrument(span.clone())
-            .await;
+            .await
+            .and_then(Renewed::into_access),
+            Some(shared) => {
+                self.run_shared(shared, &customer)
+                    .instrument(span.clone())
+                    .await
+            }
+        };
         {
             let _entered = span.enter();
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
@@ -531,9 +657,59 @@ impl Inner {
         launch.publish(outcome);
     }
 
+    /// The refresh through the fleet's shared store: adopt the token
+    /// another instance stored, or refresh as the fleet's one lock holder
+    /// for this customer.
+    async fn run_shared(
+        &self,
+        shared: &Shared<dyn SharedCustomerTokenStore>,
+        customer: &CustomerKey,
+    ) -> Result<AccessToken, TokenError> {
+        // The token being replaced (due, expired or invalidated): the shared
+        // copy of it must not be adopted again.
+        let replacing = self
+            .memory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(customer)
+            .map(|t| t.access_token.clone());
+        let clock = &self.rules.exchange.clock;
+        let outcome = fleet_fetch(
+            shared,
+            &shared_key(&self.client_id, customer),
+            replacing.as_ref(),
+            self.rules.margin,
+            self.rules.fetch_timeout,
+            |found: Option<StoredCustomerToken>| {
+                let found = found.map(|f| f.into_token(clock.now()));
+                with_timeout(
+                    self.rules.fetch_timeout,
+                    self.load_or_refresh(customer, found),
+                )
+            },
+            |renewed: &Renewed| StoredCustomerToken::at(&renewed.token, clock.now()),
+        )
+        .await?;
+        match outcome {
+            FleetOutcome::Adopted(stored) => {
+                let token = stored.into_token(clock.now());
+                let access = token.access_token.clone();
+                self.remember(customer, token);
+                Ok(access)
+            }
+            FleetOutcome::Fetched(renewed) => renewed.into_access(),
+        }
+    }
+
     /// Reads the store (the source of truth), then hands out its token if
-    /// still fresh or renews it with the refresh token.
-    async fn load_or_refresh(&self, customer: &CustomerKey) -> Result<AccessToken, TokenError> {
+    /// still fresh or renews it with the refresh token. `shared` is the
+    /// fleet's copy, which may hold a refresh token rotated by another
+    /// instance.
+    async fn load_or_refresh(
+        &self,
+        customer: &CustomerKey,
+        shared: Option<CustomerToken>,
+    ) -> Result<Renewed, TokenError> {
         let stored = self.store.load(customer).await.map_err(TokenError::store)?;
         let remembered = self
             .memory
@@ -541,16 +717,18 @@ impl Inner {
             .unwrap_or_else(PoisonError::into_inner)
             .get(customer)
             .cloned();
-        let Some(current) = newest(remembered, stored) else {
+        let Some(current) = newest(newest(remembered, stored), shared) else {
             return Err(TokenError::CustomerAuthorizationRequired);
         };
         let now = self.rules.exchange.clock.now();
         let refresh = current.usable_refresh_token(now).cloned();
         let still_valid = now < current.access_expires_at;
         if still_valid && (now < current.refresh_at(self.rules.margin) || refresh.is_none()) {
-            let token = current.access_token.clone();
-            self.remember(customer, current);
-            return Ok(token);
+            self.remember(customer, current.clone());
+            return Ok(Renewed {
+                token: current,
+                saved: Ok(()),
+            });
         }
         let Some(refresh) = refresh else {
             return Err(TokenError::CustomerAuthorizationRequired);
@@ -566,7 +744,7 @@ impl Inner {
             renewed.refresh_token = Some(refresh);
             renewed.refresh_expires_at = current.refresh_expires_at;
         }
-        self.save(customer, renewed).await
+        Ok(self.save(customer, renewed).await)
     }
 
     async fn exchange_code(
@@ -579,31 +757,44 @@ impl Inner {
             .exchange
             .run(|signer, ts| signer.authorization_code(auth_code, ts))
             .await?;
-        let token = self
+        let renewed = self
             .save(customer, CustomerToken::from_exchange(&exchanged))
             .await;
+        if let Some(shared) = &self.shared {
+            let stored = StoredCustomerToken::at(&renewed.token, self.rules.exchange.clock.now());
+            if let Err(error) = shared
+                .store
+                .put(&shared_key(&self.client_id, customer), &stored)
+                .await
+            {
+                // The token is good and kept here; the rest of the fleet
+                // finds it in `store` when it refreshes.
+                tracing::warn!(
+                    target: "snap_bi::token",
+                    cache = "customer",
+                    %error,
+                    "storing the authorized token in the shared store failed"
+                );
+            }
+        }
         // A new authorization clears any backoff left by failed refreshes.
         let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
         if flights.get_mut(customer).is_some_and(|f| !f.is_running()) {
             flights.remove(customer);
         }
-        token
+        renewed.into_access()
     }
 
     /// Keeps `token` in memory first (so this process can use it even if
     /// the store fails), then in the store.
-    async fn save(
-        &self,
-        customer: &CustomerKey,
-        token: CustomerToken,
-    ) -> Result<AccessToken, TokenError> {
-        let access = token.access_token.clone();
+    async fn save(&self, customer: &CustomerKey, token: CustomerToken) -> Renewed {
         self.remember(customer, token.clone());
-        self.store
+        let saved = self
+            .store
             .save(customer, &token)
             .await
-            .map_err(TokenError::store)?;
-        Ok(access)
+            .map_err(TokenError::store);
+        Renewed { token, saved }
     }
 
     fn remember(&self, customer: &CustomerKey, token: CustomerToken) {
@@ -656,6 +847,7 @@ impl fmt::Debug for CustomerTokenCache {
         f.debug_struct("CustomerTokenCache")
             .field("cached_customers", &cached)
             .field("store", &self.inner.store)
+            .field("shared", &self.inner.shared)
             .field("signer", &self.inner.rules.exchange.signer)
             .finish_non_exhaustive()
     }
@@ -703,6 +895,7 @@ pub struct CustomerTokenCacheBuilder {
     signer: TokenRequestSigner,
     store: Arc<dyn CustomerTokenStore>,
     settings: CacheSettings,
+    shared: Option<Shared<dyn SharedCustomerTokenStore>>,
 }
 
 impl CustomerTokenCacheBuilder {
@@ -713,6 +906,22 @@ impl CustomerTokenCacheBuilder {
     }
 
     cache_settings_setters!();
+
+    /// Shares customers' tokens with every process using the same `store`
+    /// (and client id), with one refresh lock per customer: one refresh
+    /// request for the whole fleet at expiry and after an invalidation,
+    /// and none at all for instances that find a customer authorized
+    /// elsewhere. See [Many instances](crate::token::customer#many-instances). The in-process
+    /// cache stays in front (a fresh token never touches `store`), and the
+    /// [`store`](Self::store) stays the durable copy.
+    pub fn shared_store(
+        mut self,
+        store: Arc<dyn SharedCustomerTokenStore>,
+        settings: SharedTokenSettings,
+    ) -> Self {
+        self.shared = Some(Shared { store, settings });
+        self
+    }
 
     /// The cache, fetching over `service` (any cloneable
     /// `tower::Service<http::Request<Full<Bytes>>>`).
@@ -730,6 +939,8 @@ impl CustomerTokenCacheBuilder {
                 memory: RwLock::new(HashMap::new()),
                 flights: Mutex::new(HashMap::new()),
                 store: self.store,
+                shared: self.shared,
+                client_id: self.signer.client_id().to_owned(),
                 rules: self
                     .settings
                     .into_rules(Arc::new(ServiceTransport::new(service)), self.signer),

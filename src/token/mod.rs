@@ -14,7 +14,8 @@
 //!   pluggable [`CustomerTokenStore`].
 //! - [`policy`]: refresh margin, [`Backoff`], jitter.
 //! - [`shared`]: one B2B token for a fleet of processes through a
-//!   [`SharedTokenStore`] (Redis with feature `redis`).
+//!   [`SharedTokenStore`], and customers' tokens through a
+//!   [`SharedCustomerTokenStore`] (Redis with feature `redis`).
 //!
 //! Token values never appear in `Debug`, `Display` or error messages.
 //!
@@ -46,7 +47,7 @@ pub use b2b::{B2bTokenCache, B2bTokenCacheBuilder, BackgroundRefresh, DEFAULT_FE
 pub use clock::TokioClock;
 pub use customer::{
     CustomerKey, CustomerToken, CustomerTokenCache, CustomerTokenCacheBuilder, CustomerTokenSource,
-    CustomerTokenStore, InMemoryCustomerTokenStore,
+    CustomerTokenStore, InMemoryCustomerTokenStore, SharedCustomerTokenStore, StoredCustomerToken,
 };
 pub use error::{BoxError, TokenError};
 pub use policy::{Backoff, FixedJitter, JitterSource, RandomJitter, refresh_margin};

@@ -27,6 +27,10 @@
 //! replaced is compared with the stored one, and a different stored token is
 //! simply adopted.
 //!
+//! The customer (B2B2C) cache runs the same flight with one lock per
+//! customer, through a [`SharedCustomerTokenStore`](super::SharedCustomerTokenStore):
+//! see [its docs](super::customer#many-instances).
+//!
 //! ```
 //! use std::time::Duration;
 //! use snap_bi::token::{SharedTokenSettings, WhenStoreUnreachable};
@@ -199,18 +203,130 @@ impl SharedTokenSettings {
 }
 
 /// A shared store and how to use it, as a cache holds them.
-#[derive(Clone)]
-pub(crate) struct Shared {
-    pub(crate) store: Arc<dyn SharedTokenStore>,
+pub(crate) struct Shared<S: ?Sized = dyn SharedTokenStore> {
+    pub(crate) store: Arc<S>,
     pub(crate) settings: SharedTokenSettings,
 }
 
-impl fmt::Debug for Shared {
+impl<S: ?Sized> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: Arc::clone(&self.store),
+            settings: self.settings,
+        }
+    }
+}
+
+impl<S: ?Sized + fmt::Debug> fmt::Debug for Shared<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shared")
             .field("store", &self.store)
             .field("settings", &self.settings)
             .finish()
+    }
+}
+
+/// What the single flight needs to know of a stored entry (a B2B token,
+/// or a customer's access and refresh tokens).
+pub(crate) trait FleetEntry {
+    /// The access token.
+    fn token(&self) -> &AccessToken;
+    /// Its whole lifetime as issued.
+    fn lifetime(&self) -> Duration;
+    /// How long it remains valid.
+    fn remaining(&self) -> Duration;
+}
+
+impl FleetEntry for StoredToken {
+    fn token(&self) -> &AccessToken {
+        &self.token
+    }
+
+    fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    fn remaining(&self) -> Duration {
+        self.remaining
+    }
+}
+
+/// The store operations of the single flight, over the public store
+/// traits of both caches (one lock protocol, one polling loop).
+pub(crate) trait FleetStore: Send + Sync {
+    /// What the store holds under a key.
+    type Entry: FleetEntry;
+    /// The cache's name in traces.
+    const CACHE: &'static str;
+
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Self::Entry>, SharedStoreError>>;
+
+    fn try_lock<'a>(
+        &'a self,
+        key: &'a str,
+        fencing: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, SharedStoreError>>;
+
+    fn put_and_release<'a>(
+        &'a self,
+        key: &'a str,
+        fencing: &'a str,
+        entry: &'a Self::Entry,
+    ) -> BoxFuture<'a, Result<bool, SharedStoreError>>;
+
+    fn release<'a>(
+        &'a self,
+        key: &'a str,
+        fencing: &'a str,
+    ) -> BoxFuture<'a, Result<bool, SharedStoreError>>;
+}
+
+impl FleetStore for dyn SharedTokenStore + '_ {
+    type Entry = StoredToken;
+    const CACHE: &'static str = "b2b";
+
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredToken>, SharedStoreError>> {
+        SharedTokenStore::get(self, key)
+    }
+
+    fn try_lock<'a>(
+        &'a self,
+        key: &'a str,
+        fencing: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, SharedStoreError>> {
+        SharedTokenStore::try_lock(self, key, fencing, ttl)
+    }
+
+    fn put_and_release<'a>(
+        &'a self,
+        key: &'a str,
+        fencing: &'a str,
+        entry: &'a StoredToken,
+    ) -> BoxFuture<'a, Result<bool, SharedStoreError>> {
+        SharedTokenStore::put_and_release(
+            self,
+            key,
+            fencing,
+            &entry.token,
+            entry.lifetime,
+            entry.remaining,
+        )
+    }
+
+    fn release<'a>(
+        &'a self,
+        key: &'a str,
+        fencing: &'a str,
+    ) -> BoxFuture<'a, Result<bool, SharedStoreError>> {
+        SharedTokenStore::release(self, key, fencing)
     }
 }
 
@@ -220,44 +336,45 @@ fn fencing_value() -> String {
 }
 
 /// Where a fleet-wide fetch got its token.
-pub(crate) enum FleetOutcome<F> {
+pub(crate) enum FleetOutcome<E, F> {
     /// Another instance's token, taken from the store.
-    Adopted(StoredToken),
+    Adopted(E),
     /// Fetched by this process (as the lock holder, or alone while the
     /// store was unreachable).
     Fetched(F),
 }
 
-/// What a fetched grant means for the store.
-pub(crate) struct Issued {
-    pub(crate) token: AccessToken,
-    pub(crate) lifetime: Duration,
-    pub(crate) remaining: Duration,
-}
-
 /// Whether a stored token may be handed out instead of fetching: not the
 /// token being replaced, and not yet in its (unjittered) refresh window.
-fn usable(stored: &StoredToken, replacing: Option<&AccessToken>, margin: Option<Duration>) -> bool {
-    replacing.is_none_or(|r| *r != stored.token)
-        && stored.remaining > refresh_margin(stored.lifetime, margin, 0.0)
+fn usable(
+    stored: &impl FleetEntry,
+    replacing: Option<&AccessToken>,
+    margin: Option<Duration>,
+) -> bool {
+    replacing.is_none_or(|r| r != stored.token())
+        && stored.remaining() > refresh_margin(stored.lifetime(), margin, 0.0)
 }
 
 /// The fleet-wide single flight (see the [module docs](self)). Runs inside
 /// the cache's one in-process fetch task.
 ///
-/// `fetch` asks the provider (with its own timeout); `issued` says what it
-/// got. Store failures before the fetch follow the unreachable policy;
-/// after it, a failed store write is only logged (the token is good).
-pub(crate) async fn fleet_fetch<F, Fut>(
-    shared: &Shared,
+/// `fetch` asks the provider (with its own timeout); it is handed the
+/// entry the lock holder found in the store, if any (a customer's refresh
+/// token may have been rotated by another instance). `issued` says what
+/// the fetch got. Store failures before the fetch follow the unreachable
+/// policy; after it, a failed store write is only logged (the token is
+/// good).
+pub(crate) async fn fleet_fetch<S, F, Fut>(
+    shared: &Shared<S>,
     key: &str,
     replacing: Option<&AccessToken>,
     margin: Option<Duration>,
     fetch_timeout: Duration,
-    fetch: impl FnOnce() -> Fut,
-    issued: impl FnOnce(&F) -> Issued,
-) -> Result<FleetOutcome<F>, TokenError>
+    fetch: impl FnOnce(Option<S::Entry>) -> Fut,
+    issued: impl FnOnce(&F) -> S::Entry,
+) -> Result<FleetOutcome<S::Entry, F>, TokenError>
 where
+    S: FleetStore + ?Sized,
     Fut: Future<Output = Result<F, TokenError>>,
 {
     let store = &*shared.store;
@@ -278,13 +395,13 @@ where
             Err(e) => return unreachable(shared, e, fetch, "read").await,
         };
         if let Some(stored) = stored.filter(|s| usable(s, replacing, margin)) {
-            tracing::debug!(target: "snap_bi::token", cache = "b2b", polls, "token taken from the shared store");
+            tracing::debug!(target: "snap_bi::token", cache = S::CACHE, polls, "token taken from the shared store");
             return Ok(FleetOutcome::Adopted(stored));
         }
         match store.try_lock(key, &fencing, lock_ttl).await {
             Err(e) => return unreachable(shared, e, fetch, "lock").await,
             Ok(true) => {
-                return holder(shared, key, &fencing, replacing, margin, fetch, issued).await;
+                return holder(store, key, &fencing, replacing, margin, fetch, issued).await;
             }
             Ok(false) => {}
         }
@@ -303,43 +420,40 @@ where
 
 /// The lock holder: read once more (the previous holder may have stored a
 /// token between our read and our lock), fetch, store and release.
-async fn holder<F, Fut>(
-    shared: &Shared,
+async fn holder<S, F, Fut>(
+    store: &S,
     key: &str,
     fencing: &str,
     replacing: Option<&AccessToken>,
     margin: Option<Duration>,
-    fetch: impl FnOnce() -> Fut,
-    issued: impl FnOnce(&F) -> Issued,
-) -> Result<FleetOutcome<F>, TokenError>
+    fetch: impl FnOnce(Option<S::Entry>) -> Fut,
+    issued: impl FnOnce(&F) -> S::Entry,
+) -> Result<FleetOutcome<S::Entry, F>, TokenError>
 where
+    S: FleetStore + ?Sized,
     Fut: Future<Output = Result<F, TokenError>>,
 {
-    let store = &*shared.store;
-    if let Ok(Some(stored)) = store.get(key).await
-        && usable(&stored, replacing, margin)
-    {
-        release(store, key, fencing).await;
-        return Ok(FleetOutcome::Adopted(stored));
-    }
-    match fetch().await {
+    let current = match store.get(key).await {
+        Ok(Some(stored)) if usable(&stored, replacing, margin) => {
+            release(store, key, fencing).await;
+            return Ok(FleetOutcome::Adopted(stored));
+        }
+        Ok(stored) => stored,
+        Err(_) => None,
+    };
+    match fetch(current).await {
         Ok(fetched) => {
-            let Issued {
-                token,
-                lifetime,
-                remaining,
-            } = issued(&fetched);
-            match store
-                .put_and_release(key, fencing, &token, lifetime, remaining)
-                .await
-            {
+            let entry = issued(&fetched);
+            match store.put_and_release(key, fencing, &entry).await {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(
                     target: "snap_bi::token",
+                    cache = S::CACHE,
                     "shared token lock expired during the fetch: token kept for this process only"
                 ),
                 Err(error) => tracing::warn!(
                     target: "snap_bi::token",
+                    cache = S::CACHE,
                     %error,
                     "storing the token in the shared store failed: token kept for this process only"
                 ),
@@ -353,35 +467,38 @@ where
     }
 }
 
-async fn release(store: &dyn SharedTokenStore, key: &str, fencing: &str) {
+async fn release<S: FleetStore + ?Sized>(store: &S, key: &str, fencing: &str) {
     if let Err(error) = store.release(key, fencing).await {
         // The lock expires by itself; the fleet waits at most its TTL.
-        tracing::warn!(target: "snap_bi::token", %error, "releasing the shared token lock failed");
+        tracing::warn!(target: "snap_bi::token", cache = S::CACHE, %error, "releasing the shared token lock failed");
     }
 }
 
-async fn unreachable<F, Fut>(
-    shared: &Shared,
+async fn unreachable<S, F, Fut>(
+    shared: &Shared<S>,
     error: SharedStoreError,
-    fetch: impl FnOnce() -> Fut,
+    fetch: impl FnOnce(Option<S::Entry>) -> Fut,
     step: &'static str,
-) -> Result<FleetOutcome<F>, TokenError>
+) -> Result<FleetOutcome<S::Entry, F>, TokenError>
 where
+    S: FleetStore + ?Sized,
     Fut: Future<Output = Result<F, TokenError>>,
 {
     match shared.settings.when_unreachable {
         WhenStoreUnreachable::FallbackToLocal => {
             tracing::warn!(
                 target: "snap_bi::token",
+                cache = S::CACHE,
                 %error,
                 step,
                 "shared token store unreachable: fetching a token for this process alone"
             );
-            fetch().await.map(FleetOutcome::Fetched)
+            fetch(None).await.map(FleetOutcome::Fetched)
         }
         WhenStoreUnreachable::FailClosed => {
             tracing::warn!(
                 target: "snap_bi::token",
+                cache = S::CACHE,
                 %error,
                 step,
                 "shared token store unreachable: failing closed"
