@@ -136,11 +136,35 @@ macro_rules! snap_message {
             }
         }
 
+        impl $name {
+            /// Writes the modelled fields (optional ones only when present).
+            fn serialize_fields<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
+                $( snap_field_ser!($kind, map, $json, &self.$field); )*
+                Ok(())
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
+                use ::serde::ser::{Error as _, SerializeMap as _};
+                if self.extra.has_received_escapes() {
+                    // An unmodelled name keeps the escapes it was received
+                    // with: the fields go out as serde_json text, the
+                    // unmodelled members after them verbatim.
+                    let mut head = ::std::vec::Vec::new();
+                    let mut json = ::serde_json::Serializer::new(&mut head);
+                    let mut map = ::serde::Serializer::serialize_map(&mut json, None).map_err(S::Error::custom)?;
+                    self.serialize_fields(&mut map).map_err(S::Error::custom)?;
+                    map.end().map_err(S::Error::custom)?;
+                    return $crate::qris::raw::serialize_object_text(
+                        &head,
+                        &self.extra,
+                        |key| !Self::FIELDS.contains(&key),
+                        serializer,
+                    );
+                }
                 let mut map = serializer.serialize_map(None)?;
-                $( snap_field_ser!($kind, map, $json, &self.$field); )*
+                self.serialize_fields(&mut map)?;
                 for (key, value) in self.extra.iter() {
                     if !Self::FIELDS.contains(&key) {
                         map.serialize_entry(key, value)?;
