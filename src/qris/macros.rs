@@ -149,19 +149,15 @@ macro_rules! snap_message {
                 use ::serde::ser::{Error as _, SerializeMap as _};
                 if self.extra.has_received_escapes() {
                     // An unmodelled name keeps the escapes it was received
-                    // with: the fields go out as serde_json text, the
-                    // unmodelled members after them verbatim.
-                    let mut head = ::std::vec::Vec::new();
-                    let mut json = ::serde_json::Serializer::new(&mut head);
-                    let mut map = ::serde::Serializer::serialize_map(&mut json, None).map_err(S::Error::custom)?;
+                    // with: the object goes out as text.
+                    let mut map = $crate::qris::TextMap::new();
                     self.serialize_fields(&mut map).map_err(S::Error::custom)?;
-                    map.end().map_err(S::Error::custom)?;
-                    return $crate::qris::raw::serialize_object_text(
-                        &head,
-                        &self.extra,
-                        |key| !Self::FIELDS.contains(&key),
-                        serializer,
-                    );
+                    for (key, value) in self.extra.members() {
+                        if !Self::FIELDS.contains(&key.as_str()) {
+                            map.raw_entry(key, value).map_err(S::Error::custom)?;
+                        }
+                    }
+                    return map.finish(serializer);
                 }
                 let mut map = serializer.serialize_map(None)?;
                 self.serialize_fields(&mut map)?;

@@ -88,7 +88,10 @@ pub use money::{
 };
 pub use notify::{QrMpmNotifyRequest, QrMpmNotifyResponse};
 pub use query::{QrMpmQueryRequest, QrMpmQueryResponse};
+#[cfg(any(feature = "kiriminaja", feature = "fazz"))]
+pub(crate) use raw::MemberName;
 pub use raw::RawObject;
+pub(crate) use raw::TextMap;
 pub use refund::{QrMpmRefundRequest, QrMpmRefundResponse};
 pub use status::{StatusDialect, StatusMeaning, TransactionStatus};
 

@@ -186,25 +186,14 @@ impl RawObject {
     }
 
     /// Whether a member name was received with escapes, so that writing it
-    /// back byte for byte needs [`write_members`](Self::write_members).
+    /// back byte for byte needs a [`TextMap`].
     pub(crate) fn has_received_escapes(&self) -> bool {
         self.entries.iter().any(|(k, _)| k.received.is_some())
     }
 
-    /// Appends `,"name":value` for each member `keep` accepts (by its
-    /// unescaped name), names as received.
-    pub(crate) fn write_members(
-        &self,
-        out: &mut String,
-        keep: impl Fn(&str) -> bool,
-    ) -> Result<(), serde_json::Error> {
-        for (key, value) in self.entries.iter().filter(|(k, _)| keep(k.as_str())) {
-            out.push(',');
-            key.write_json(out)?;
-            out.push(':');
-            out.push_str(value.get());
-        }
-        Ok(())
+    /// The members in order, names as received.
+    pub(crate) fn members(&self) -> impl Iterator<Item = (&MemberName, &RawValue)> {
+        self.entries.iter().map(|(k, v)| (k, &**v))
     }
 
     /// The object as a `serde_json::Map`. Without serde_json's
@@ -272,7 +261,12 @@ impl Serialize for RawObject {
         if self.has_received_escapes() {
             // A serializer escapes names its own way: write the object as
             // text so names keep the escapes they were received with.
-            return serialize_object_text(b"{}", self, |_| true, serializer);
+            use serde::ser::Error as _;
+            let mut map = TextMap::new();
+            for (name, value) in self.members() {
+                map.raw_entry(name, value).map_err(S::Error::custom)?;
+            }
+            return map.finish(serializer);
         }
         let mut map = serializer.serialize_map(Some(self.entries.len()))?;
         for (key, value) in &self.entries {
@@ -282,30 +276,78 @@ impl Serialize for RawObject {
     }
 }
 
-/// Serialises the JSON object `head` (serde_json's text of the members
-/// before) extended with the members of `extra` that `keep` accepts, names
-/// as received, as one raw JSON value.
-pub(crate) fn serialize_object_text<S: serde::Serializer>(
-    head: &[u8],
-    extra: &RawObject,
-    keep: impl Fn(&str) -> bool,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::Error as _;
-    let head = std::str::from_utf8(head).map_err(S::Error::custom)?;
-    let open = head.trim_end().strip_suffix('}').unwrap_or("{");
-    let mut text = open.to_owned();
-    extra
-        .write_members(&mut text, keep)
-        .map_err(S::Error::custom)?;
-    if open == "{" && text.len() > 1 {
-        // No member before the first extra one: drop its comma.
-        text.remove(1);
+/// A JSON object written as text by serde_json, member by member, where a
+/// member name received with escapes can be written back as received (a
+/// serializer's own map cannot: it escapes names its own way). Serialised
+/// as one raw JSON value by [`finish`](Self::finish).
+pub(crate) struct TextMap {
+    text: String,
+}
+
+impl TextMap {
+    /// An empty object.
+    pub(crate) fn new() -> Self {
+        Self {
+            text: String::from("{"),
+        }
     }
-    text.push('}');
-    RawValue::from_string(text)
-        .map_err(S::Error::custom)?
-        .serialize(serializer)
+
+    fn separate(&mut self) {
+        if self.text.len() > 1 {
+            self.text.push(',');
+        }
+    }
+
+    /// A member whose name is written as received and value verbatim.
+    pub(crate) fn raw_entry(
+        &mut self,
+        name: &MemberName,
+        value: &RawValue,
+    ) -> Result<(), serde_json::Error> {
+        self.separate();
+        name.write_json(&mut self.text)?;
+        self.text.push(':');
+        self.text.push_str(value.get());
+        Ok(())
+    }
+
+    /// The closed object, serialised as a raw JSON value.
+    pub(crate) fn finish<S: serde::Serializer>(mut self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        self.text.push('}');
+        RawValue::from_string(self.text)
+            .map_err(S::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+impl SerializeMap for TextMap {
+    type Ok = ();
+    type Error = serde_json::Error;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), serde_json::Error> {
+        use serde::ser::Error as _;
+        let key = serde_json::to_string(key)?;
+        if !key.starts_with('"') {
+            return Err(serde_json::Error::custom("key must be a string"));
+        }
+        self.separate();
+        self.text.push_str(&key);
+        self.text.push(':');
+        Ok(())
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        self.text.push_str(&serde_json::to_string(value)?);
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), serde_json::Error> {
+        Ok(())
+    }
 }
 
 /// Only a JSON object is accepted. The object is captured with serde_json's
