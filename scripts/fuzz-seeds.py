@@ -61,6 +61,9 @@ qris_bodies = [
     ("generate-request", 0, json.dumps(json.loads(json.load(open(os.path.join(ROOT, "tests/vectors/symmetric.json")))[0]["body"])).encode()),
     ("notify-request", 4, b'{"originalReferenceNo":"A1","latestTransactionStatus":"00","amount":{"value":"12000.00","currency":"IDR"},"additionalInfo":{"x":[1,2.5e3,null]}}'),
     ("refund-response", 9, b'{"responseCode":"2007800","responseMessage":"Successful","refundAmount":{"value":"1.00","currency":"IDR"}}'),
+    # Names with escapes are written back as received (`\/` stays `\/`).
+    ("raw-escaped-name", 10, b'{"RT.3\\/RW.4":1}'),
+    ("query-request-escaped-name", 2, b'{"serviceCode":"47","additionalInfo":{"a\\/b":"c\\/d"},"RT.3\\/RW.4":1}'),
 ]
 for name, which, body in qris_bodies:
     write("qris", name, variant(0, 4) + bytes([which]) + body)

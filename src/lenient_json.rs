@@ -616,11 +616,22 @@ macro_rules! lenient_object {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(None)?;
-                let mut extra = self.extra.iter().filter(|(key, _)| !Self::FIELDS.contains(key));
+        impl $name {
+            /// Writes the members in the order received (new ones after);
+            /// `extra_entry` writes an unmodelled one.
+            fn serialize_members<M: ::serde::ser::SerializeMap>(
+                &self,
+                map: &mut M,
+                mut extra_entry: impl FnMut(
+                    &mut M,
+                    &$crate::qris::MemberName,
+                    &::serde_json::value::RawValue,
+                ) -> ::core::result::Result<(), M::Error>,
+            ) -> ::core::result::Result<(), M::Error> {
+                let mut extra = self
+                    .extra
+                    .members()
+                    .filter(|(key, _)| !Self::FIELDS.contains(&key.as_str()));
                 for slot in &self.layout {
                     match slot {
                         $(
@@ -631,7 +642,7 @@ macro_rules! lenient_object {
                         $crate::lenient_json::Slot::Field(_) => {}
                         $crate::lenient_json::Slot::Extra => {
                             if let Some((key, value)) = extra.next() {
-                                map.serialize_entry(key, value)?;
+                                extra_entry(map, key, value)?;
                             }
                         }
                     }
@@ -642,8 +653,27 @@ macro_rules! lenient_object {
                     }
                 )*
                 for (key, value) in extra {
-                    map.serialize_entry(key, value)?;
+                    extra_entry(map, key, value)?;
                 }
+                Ok(())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::{Error as _, SerializeMap as _};
+                if self.extra.has_received_escapes() {
+                    // An unmodelled name keeps the escapes it was received
+                    // with: the object goes out as text.
+                    let mut map = $crate::qris::TextMap::new();
+                    self.serialize_members(&mut map, |map, key, value| map.raw_entry(key, value))
+                        .map_err(S::Error::custom)?;
+                    return map.finish(serializer);
+                }
+                let mut map = serializer.serialize_map(None)?;
+                self.serialize_members(&mut map, |map, key, value| {
+                    map.serialize_entry(key.as_str(), value)
+                })?;
                 map.end()
             }
         }

@@ -27,12 +27,17 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, StatusCode, Uri};
+use http::{HeaderValue, Method, Request, StatusCode, Uri, header};
 use http_body_util::Full;
-use tower::{BoxError, ServiceExt};
+use tower::util::BoxCloneSyncService;
+use tower::{BoxError, ServiceBuilder, ServiceExt};
+use tower_http::auth::AddAuthorizationLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
-use crate::client::HttpService;
+use crate::client::{HttpChoice, HttpService};
 use crate::collect::{CollectError, collect_limited};
+
+pub(crate) mod receive;
 
 /// Default timeout of one call: sending it and reading the whole answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -121,6 +126,170 @@ pub(crate) fn http_service(
         crate::client::SnapClientConfigError::Http(source) => ClientConfigError::Http(source),
         other => ClientConfigError::Http(other.into()),
     })
+}
+
+/// What a provider client's builder collects for the transport: the HTTP
+/// service, the timeout and the answer limit.
+pub(crate) struct TransportOptions {
+    pub(crate) http: HttpChoice,
+    pub(crate) timeout: Duration,
+    pub(crate) response_limit: usize,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        Self {
+            http: HttpChoice::Default,
+            timeout: DEFAULT_TIMEOUT,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
+        }
+    }
+}
+
+impl TransportOptions {
+    /// The transport, every call carrying `authorization` (marked
+    /// sensitive). Call it after the provider's own checks, so errors are
+    /// reported in the builder's field order.
+    pub(crate) fn build(
+        self,
+        authorization: AddAuthorizationLayer,
+    ) -> Result<Transport, ClientConfigError> {
+        if self.timeout.is_zero() {
+            return Err(ClientConfigError::Invalid {
+                field: "timeout",
+                reason: "must be more than zero".to_owned(),
+            });
+        }
+        let http = http_service(self.http)?;
+        let service = ServiceBuilder::new()
+            // Outermost first: the header is added, then marked sensitive
+            // for everything below (the HTTP client's own logging).
+            .layer(authorization.as_sensitive(true))
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+            ]))
+            .service(http);
+        Ok(Transport {
+            service: BoxCloneSyncService::new(service),
+            timeout: self.timeout,
+            response_limit: self.response_limit,
+        })
+    }
+}
+
+/// The builder methods both provider clients have, over a
+/// `base_url: Option<String>` and a `transport: TransportOptions` field:
+/// `base_url`, `sandbox`, `production` (the caller's `SANDBOX_BASE_URL` and
+/// `PRODUCTION_BASE_URL`, with the docs given), `timeout`,
+/// `response_limit`, `http` and (feature `rustls`) `tls`.
+macro_rules! transport_builder_methods {
+    (
+        $(#[$base_url_doc:meta])* base_url;
+        $(#[$production_doc:meta])* production;
+    ) => {
+        $(#[$base_url_doc])*
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.base_url = Some(url.into());
+            self
+        }
+
+        /// [`SANDBOX_BASE_URL`].
+        pub fn sandbox(self) -> Self {
+            self.base_url(SANDBOX_BASE_URL)
+        }
+
+        $(#[$production_doc])*
+        pub fn production(self) -> Self {
+            self.base_url(PRODUCTION_BASE_URL)
+        }
+
+        /// Timeout of one call (default 30 s).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.transport.timeout = timeout;
+            self
+        }
+
+        /// The most of an answer read (default 1 MiB).
+        pub fn response_limit(mut self, bytes: usize) -> Self {
+            self.transport.response_limit = bytes;
+            self
+        }
+
+        /// Sends through this service instead of the crate's default client
+        /// (reqwest with feature `reqwest`, else hyper-util).
+        pub fn http<S, B>(mut self, service: S) -> Self
+        where
+            S: ::tower_service::Service<
+                    ::http::Request<::http_body_util::Full<::bytes::Bytes>>,
+                    Response = ::http::Response<B>,
+                > + Clone
+                + Send
+                + Sync
+                + 'static,
+            S::Error: Into<::tower::BoxError>,
+            S::Future: Send + 'static,
+            B: ::http_body::Body<Data = ::bytes::Bytes> + Send + 'static,
+            B::Error: Into<::tower::BoxError>,
+        {
+            self.transport.http =
+                $crate::client::HttpChoice::Service($crate::client::box_http(service));
+            self
+        }
+
+        /// Uses the crate's TLS client with these roots and client identity.
+        #[cfg(feature = "rustls")]
+        pub fn tls(mut self, tls: $crate::client::tls::TlsConfig) -> Self {
+            self.transport.http = $crate::client::HttpChoice::Tls(tls);
+            self
+        }
+    };
+}
+pub(crate) use transport_builder_methods;
+
+/// A provider client's HTTP service (authorization in front), timeout and
+/// answer limit.
+pub(crate) struct Transport {
+    service: HttpService,
+    pub(crate) timeout: Duration,
+    response_limit: usize,
+}
+
+impl Transport {
+    /// Sends `request`, then decodes the status and the whole answer.
+    pub(crate) async fn call<T, E, CallError>(
+        &self,
+        request: Request<Full<Bytes>>,
+        decode: impl FnOnce(u16, &[u8]) -> Result<T, E>,
+    ) -> Result<T, CallError>
+    where
+        CallError: From<TransportError> + From<E>,
+    {
+        let (status, body) =
+            send(&self.service, request, self.timeout, self.response_limit).await?;
+        Ok(decode(status.as_u16(), &body)?)
+    }
+}
+
+/// A request to `url`; `content_type` set when given, `accept` always.
+pub(crate) fn request(
+    method: Method,
+    url: &str,
+    body: Vec<u8>,
+    content_type: Option<&'static str>,
+    accept: &'static str,
+) -> Result<Request<Full<Bytes>>, TransportError> {
+    let mut request = Request::new(Full::new(Bytes::from(body)));
+    *request.method_mut() = method;
+    *request.uri_mut() = url.parse().map_err(|e| TransportError::Send(Box::new(e)))?;
+    if let Some(content_type) = content_type {
+        request
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    request
+        .headers_mut()
+        .insert(header::ACCEPT, HeaderValue::from_static(accept));
+    Ok(request)
 }
 
 /// Sends `request` and reads the whole answer within `timeout`, at most

@@ -83,6 +83,11 @@ fuzz_target!(|input: Input<'_>| match input {
                 && let Ok(raw) = RawObject::from_json(text)
             {
                 let once = serde_json::to_string(&raw).unwrap();
+                // Names and values come back as received, escapes included:
+                // only the whitespace between tokens goes.
+                if let Ok(minified) = snap_bi::minify::minify(text.as_bytes()) {
+                    assert_eq!(once.as_bytes(), &*minified, "not written back as received");
+                }
                 let again = RawObject::from_json(&once).unwrap();
                 assert_eq!(serde_json::to_string(&again).unwrap(), once);
                 let _ = raw.to_map();

@@ -2,24 +2,17 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderValue, Method, Request, header};
-use http_body_util::Full;
-use tower::ServiceBuilder;
-use tower::util::BoxCloneSyncService;
+use http::Method;
 use tower_http::auth::AddAuthorizationLayer;
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use super::{
     CONTENT_TYPE, CreatePaymentRequest, Credentials, FazzError, PAYMENTS_PATH, PRODUCTION_BASE_URL,
     PaymentDocument, SANDBOX_BASE_URL, decode_payment_response, payment_path,
 };
-use crate::client::{HttpChoice, HttpService, box_http};
 use crate::provider_client::{
-    ClientConfigError, DEFAULT_RESPONSE_LIMIT, DEFAULT_TIMEOUT, TransportError, base_url,
-    http_service, send,
+    ClientConfigError, Transport, TransportError, TransportOptions, base_url, request,
+    transport_builder_methods,
 };
 
 /// Why a Fazz call failed.
@@ -87,16 +80,14 @@ pub struct FazzClient {
 
 struct Inner {
     base_url: String,
-    service: HttpService,
-    timeout: Duration,
-    response_limit: usize,
+    transport: Transport,
 }
 
 impl fmt::Debug for FazzClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FazzClient")
             .field("base_url", &self.inner.base_url)
-            .field("timeout", &self.inner.timeout)
+            .field("timeout", &self.inner.transport.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -107,9 +98,7 @@ impl FazzClient {
         FazzClientBuilder {
             credentials: None,
             base_url: None,
-            http: HttpChoice::Default,
-            timeout: DEFAULT_TIMEOUT,
-            response_limit: DEFAULT_RESPONSE_LIMIT,
+            transport: TransportOptions::default(),
         }
     }
 
@@ -148,24 +137,12 @@ impl FazzClient {
         body: Vec<u8>,
     ) -> Result<PaymentDocument, FazzCallError> {
         let url = format!("{}{path}", self.inner.base_url);
-        let mut request = Request::new(Full::new(Bytes::from(body)));
-        *request.uri_mut() = url.parse().map_err(|e| TransportError::Send(Box::new(e)))?;
-        let json_api = HeaderValue::from_static(CONTENT_TYPE);
-        if method == Method::POST {
-            request
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, json_api.clone());
-        }
-        request.headers_mut().insert(header::ACCEPT, json_api);
-        *request.method_mut() = method;
-        let (status, body) = send(
-            &self.inner.service,
-            request,
-            self.inner.timeout,
-            self.inner.response_limit,
-        )
-        .await?;
-        Ok(decode_payment_response(status.as_u16(), &body)?)
+        let content_type = (method == Method::POST).then_some(CONTENT_TYPE);
+        let request = request(method, &url, body, content_type, CONTENT_TYPE)?;
+        self.inner
+            .transport
+            .call(request, decode_payment_response)
+            .await
     }
 }
 
@@ -175,9 +152,7 @@ impl FazzClient {
 pub struct FazzClientBuilder {
     credentials: Option<Credentials>,
     base_url: Option<String>,
-    http: HttpChoice,
-    timeout: Duration,
-    response_limit: usize,
+    transport: TransportOptions,
 }
 
 impl fmt::Debug for FazzClientBuilder {
@@ -185,7 +160,7 @@ impl fmt::Debug for FazzClientBuilder {
         f.debug_struct("FazzClientBuilder")
             .field("credentials", &self.credentials)
             .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.transport.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -197,60 +172,14 @@ impl FazzClientBuilder {
         self
     }
 
-    /// The API base, `…/api/v4` included. Required unless
-    /// [`sandbox`](Self::sandbox) or [`production`](Self::production) is
-    /// used.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// [`SANDBOX_BASE_URL`].
-    pub fn sandbox(self) -> Self {
-        self.base_url(SANDBOX_BASE_URL)
-    }
-
-    /// [`PRODUCTION_BASE_URL`] (unconfirmed by a current Fazz page; prefer
-    /// [`base_url`](Self::base_url) from your configuration).
-    pub fn production(self) -> Self {
-        self.base_url(PRODUCTION_BASE_URL)
-    }
-
-    /// Timeout of one call (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The most of an answer read (default 1 MiB).
-    pub fn response_limit(mut self, bytes: usize) -> Self {
-        self.response_limit = bytes;
-        self
-    }
-
-    /// Sends through this service instead of the crate's default client
-    /// (reqwest with feature `reqwest`, else hyper-util).
-    pub fn http<S, B>(mut self, service: S) -> Self
-    where
-        S: tower_service::Service<Request<Full<Bytes>>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<tower::BoxError>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<tower::BoxError>,
-    {
-        self.http = HttpChoice::Service(box_http(service));
-        self
-    }
-
-    /// Uses the crate's TLS client with these roots and client identity.
-    #[cfg(feature = "rustls")]
-    pub fn tls(mut self, tls: crate::client::tls::TlsConfig) -> Self {
-        self.http = HttpChoice::Tls(tls);
-        self
+    transport_builder_methods! {
+        /// The API base, `…/api/v4` included. Required unless
+        /// [`sandbox`](Self::sandbox) or [`production`](Self::production) is
+        /// used.
+        base_url;
+        /// [`PRODUCTION_BASE_URL`] (unconfirmed by a current Fazz page; prefer
+        /// [`base_url`](Self::base_url) from your configuration).
+        production;
     }
 
     /// The client.
@@ -274,33 +203,15 @@ impl FazzClientBuilder {
                 .as_deref()
                 .ok_or(ClientConfigError::Missing { field: "base_url" })?,
         )?;
-        if self.timeout.is_zero() {
-            return Err(ClientConfigError::Invalid {
-                field: "timeout",
-                reason: "must be more than zero".to_owned(),
-            });
-        }
-        let http = http_service(self.http)?;
-        let service = ServiceBuilder::new()
-            // Outermost first: the header is added, then marked sensitive
-            // for everything below (the HTTP client's own logging).
-            .layer(
-                AddAuthorizationLayer::basic(
-                    credentials.expose_api_key(),
-                    credentials.expose_secret_key(),
-                )
-                .as_sensitive(true),
-            )
-            .layer(SetSensitiveRequestHeadersLayer::new([
-                header::AUTHORIZATION,
-            ]))
-            .service(http);
+        let authorization = AddAuthorizationLayer::basic(
+            credentials.expose_api_key(),
+            credentials.expose_secret_key(),
+        );
+        let transport = self.transport.build(authorization)?;
         Ok(FazzClient {
             inner: Arc::new(Inner {
                 base_url: base,
-                service: BoxCloneSyncService::new(service),
-                timeout: self.timeout,
-                response_limit: self.response_limit,
+                transport,
             }),
         })
     }

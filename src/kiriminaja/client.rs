@@ -2,26 +2,23 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, header};
+use http::{HeaderValue, Request};
 use http_body_util::Full;
-use tower::ServiceBuilder;
-use tower::util::BoxCloneSyncService;
 use tower_http::auth::AddAuthorizationLayer;
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use super::legacy::legacy_instant_payment_path;
 use super::{
     ApiKey, GetPayment, GetPaymentRequest, InvalidPaymentId, KiriminAjaError, PRODUCTION_BASE_URL,
     SANDBOX_BASE_URL, decode_get_payment,
 };
-use crate::client::{HttpChoice, HttpService, box_http};
 use crate::provider_client::{
-    ClientConfigError, DEFAULT_RESPONSE_LIMIT, DEFAULT_TIMEOUT, TransportError, base_url,
-    http_service, send,
+    ClientConfigError, Transport, TransportError, TransportOptions, base_url, request,
+    transport_builder_methods,
 };
+
+const JSON: &str = "application/json";
 
 /// Why a KiriminAja call failed.
 #[derive(Debug, thiserror::Error)]
@@ -77,9 +74,7 @@ pub struct KiriminAjaClient {
 struct Inner {
     base_url: String,
     legacy_base_url: String,
-    service: HttpService,
-    timeout: Duration,
-    response_limit: usize,
+    transport: Transport,
 }
 
 impl fmt::Debug for KiriminAjaClient {
@@ -87,7 +82,7 @@ impl fmt::Debug for KiriminAjaClient {
         f.debug_struct("KiriminAjaClient")
             .field("base_url", &self.inner.base_url)
             .field("legacy_base_url", &self.inner.legacy_base_url)
-            .field("timeout", &self.inner.timeout)
+            .field("timeout", &self.inner.transport.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -99,9 +94,7 @@ impl KiriminAjaClient {
             api_key: None,
             base_url: None,
             legacy_base_url: None,
-            http: HttpChoice::Default,
-            timeout: DEFAULT_TIMEOUT,
-            response_limit: DEFAULT_RESPONSE_LIMIT,
+            transport: TransportOptions::default(),
         }
     }
 
@@ -118,14 +111,9 @@ impl KiriminAjaClient {
     pub async fn get_payment(&self, payment_id: &str) -> Result<GetPayment, KiriminAjaCallError> {
         let call = GetPaymentRequest::new(payment_id)?;
         let url = format!("{}{}", self.inner.base_url, GetPaymentRequest::PATH);
-        let mut request = Request::new(Full::new(Bytes::from(call.to_json())));
-        *request.method_mut() = GetPaymentRequest::METHOD;
-        *request.uri_mut() = url.parse().map_err(|e| TransportError::Send(Box::new(e)))?;
-        request.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        self.send(request).await
+        let method = GetPaymentRequest::METHOD;
+        self.send(request(method, &url, call.to_json(), Some(JSON), JSON)?)
+            .await
     }
 
     /// The retired Instant call of seed 001,
@@ -142,29 +130,14 @@ impl KiriminAjaClient {
     ) -> Result<GetPayment, KiriminAjaCallError> {
         let path = legacy_instant_payment_path(payment_id)?;
         let url = format!("{}{path}", self.inner.legacy_base_url);
-        let mut request = Request::new(Full::new(Bytes::new()));
-        *request.method_mut() = super::legacy::LEGACY_INSTANT_METHOD;
-        *request.uri_mut() = url.parse().map_err(|e| TransportError::Send(Box::new(e)))?;
-        self.send(request).await
+        let method = super::legacy::LEGACY_INSTANT_METHOD;
+        self.send(request(method, &url, Vec::new(), None, JSON)?)
+            .await
     }
 
     async fn send(&self, request: Request<Full<Bytes>>) -> Result<GetPayment, KiriminAjaCallError> {
-        let (status, body) = send(
-            &self.inner.service,
-            with_accept(request),
-            self.inner.timeout,
-            self.inner.response_limit,
-        )
-        .await?;
-        Ok(decode_get_payment(status.as_u16(), &body)?)
+        self.inner.transport.call(request, decode_get_payment).await
     }
-}
-
-fn with_accept(mut request: Request<Full<Bytes>>) -> Request<Full<Bytes>> {
-    request
-        .headers_mut()
-        .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    request
 }
 
 /// Builds a [`KiriminAjaClient`]; [`build`](Self::build) reports what is
@@ -174,9 +147,7 @@ pub struct KiriminAjaClientBuilder {
     api_key: Option<ApiKey>,
     base_url: Option<String>,
     legacy_base_url: Option<String>,
-    http: HttpChoice,
-    timeout: Duration,
-    response_limit: usize,
+    transport: TransportOptions,
 }
 
 impl fmt::Debug for KiriminAjaClientBuilder {
@@ -185,7 +156,7 @@ impl fmt::Debug for KiriminAjaClientBuilder {
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
             .field("legacy_base_url", &self.legacy_base_url)
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.transport.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -197,25 +168,6 @@ impl KiriminAjaClientBuilder {
         self
     }
 
-    /// The base URL (`https://host`, or a local mock's). Required, unless
-    /// [`sandbox`](Self::sandbox) or [`production`](Self::production) is
-    /// used: there is no default host, so a test key never reaches
-    /// production by accident.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// [`SANDBOX_BASE_URL`].
-    pub fn sandbox(self) -> Self {
-        self.base_url(SANDBOX_BASE_URL)
-    }
-
-    /// [`PRODUCTION_BASE_URL`].
-    pub fn production(self) -> Self {
-        self.base_url(PRODUCTION_BASE_URL)
-    }
-
     /// The host of the legacy Instant call
     /// ([`legacy::LEGACY_INSTANT_SANDBOX_BASE_URL`](super::legacy::LEGACY_INSTANT_SANDBOX_BASE_URL)
     /// or the production one). Default: the base URL (what the embedded
@@ -225,41 +177,14 @@ impl KiriminAjaClientBuilder {
         self
     }
 
-    /// Timeout of one call (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The most of an answer read (default 1 MiB).
-    pub fn response_limit(mut self, bytes: usize) -> Self {
-        self.response_limit = bytes;
-        self
-    }
-
-    /// Sends through this service instead of the crate's default client
-    /// (reqwest with feature `reqwest`, else hyper-util).
-    pub fn http<S, B>(mut self, service: S) -> Self
-    where
-        S: tower_service::Service<Request<Full<Bytes>>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<tower::BoxError>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<tower::BoxError>,
-    {
-        self.http = HttpChoice::Service(box_http(service));
-        self
-    }
-
-    /// Uses the crate's TLS client with these roots and client identity.
-    #[cfg(feature = "rustls")]
-    pub fn tls(mut self, tls: crate::client::tls::TlsConfig) -> Self {
-        self.http = HttpChoice::Tls(tls);
-        self
+    transport_builder_methods! {
+        /// The base URL (`https://host`, or a local mock's). Required, unless
+        /// [`sandbox`](Self::sandbox) or [`production`](Self::production) is
+        /// used: there is no default host, so a test key never reaches
+        /// production by accident.
+        base_url;
+        /// [`PRODUCTION_BASE_URL`].
+        production;
     }
 
     /// The client.
@@ -295,28 +220,13 @@ impl KiriminAjaClientBuilder {
             })?,
             None => base.clone(),
         };
-        if self.timeout.is_zero() {
-            return Err(ClientConfigError::Invalid {
-                field: "timeout",
-                reason: "must be more than zero".to_owned(),
-            });
-        }
-        let http = http_service(self.http)?;
-        let service = ServiceBuilder::new()
-            // Outermost first: the header is added, then marked sensitive
-            // for everything below (the HTTP client's own logging).
-            .layer(AddAuthorizationLayer::bearer(api_key.expose_secret()).as_sensitive(true))
-            .layer(SetSensitiveRequestHeadersLayer::new([
-                header::AUTHORIZATION,
-            ]))
-            .service(http);
+        let authorization = AddAuthorizationLayer::bearer(api_key.expose_secret());
+        let transport = self.transport.build(authorization)?;
         Ok(KiriminAjaClient {
             inner: Arc::new(Inner {
                 base_url: base,
                 legacy_base_url: legacy,
-                service: BoxCloneSyncService::new(service),
-                timeout: self.timeout,
-                response_limit: self.response_limit,
+                transport,
             }),
         })
     }

@@ -1,23 +1,17 @@
 //! [`WebhookLayer`]: a Tower layer that receives KiriminAja webhooks.
 
-use std::fmt;
-use std::task::{Context, Poll};
-
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body::Body;
-use http_body_util::{Either, Full};
-use tower::BoxError;
-use tower_layer::Layer;
-use tower_service::Service;
+use http::{HeaderMap, Response, StatusCode};
+use http_body_util::Full;
 
 use super::ApiKey;
 use super::webhook::{WebhookEvent, verify_webhook_headers};
-use crate::collect::{CollectError, collect_limited};
-use crate::token::BoxFuture;
+use crate::provider_client::receive::{
+    DEFAULT_BODY_LIMIT, ReceiveLayer, ReceiveService, Receiver, json_refusal,
+};
 
 /// The default most of a webhook body the layer reads (1 MiB).
-pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1 << 20;
+pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = DEFAULT_BODY_LIMIT;
 
 /// Receives KiriminAja webhooks in front of your handler.
 ///
@@ -68,131 +62,41 @@ pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1 << 20;
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
-#[derive(Clone)]
-pub struct WebhookLayer {
-    api_key: ApiKey,
-    body_limit: usize,
-}
-
-impl fmt::Debug for WebhookLayer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebhookLayer")
-            .field("api_key", &self.api_key)
-            .field("body_limit", &self.body_limit)
-            .finish()
-    }
-}
+pub type WebhookLayer = ReceiveLayer<ApiKey>;
 
 impl WebhookLayer {
-    /// Accepts webhooks whose bearer value is `api_key` (your own key).
+    /// Accepts webhooks whose bearer value is `api_key` (your own key),
+    /// reading at most [`DEFAULT_WEBHOOK_BODY_LIMIT`] of a body (see
+    /// `body_limit`).
     pub fn new(api_key: ApiKey) -> Self {
-        Self {
-            api_key,
-            body_limit: DEFAULT_WEBHOOK_BODY_LIMIT,
-        }
-    }
-
-    /// The most of a body read (default [`DEFAULT_WEBHOOK_BODY_LIMIT`]).
-    #[must_use]
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-}
-
-impl<S> Layer<S> for WebhookLayer {
-    type Service = WebhookService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        WebhookService {
-            inner,
-            config: self.clone(),
-        }
+        Self::with_receiver(api_key)
     }
 }
 
 /// The service [`WebhookLayer`] builds.
-#[derive(Clone, Debug)]
-pub struct WebhookService<S> {
-    inner: S,
-    config: WebhookLayer,
-}
+pub type WebhookService<S> = ReceiveService<S, ApiKey>;
 
-impl<S, B, ResBody> Service<Request<B>> for WebhookService<S>
-where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
-{
-    /// The handler's response, or the layer's refusal (`Either::Right`).
-    type Response = Response<Either<ResBody, Full<Bytes>>>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, S::Error>>;
+impl Receiver for ApiKey {
+    type Event = WebhookEvent;
+    const LAYER: &'static str = "WebhookLayer";
+    const SERVICE: &'static str = "WebhookService";
+    const FIELD: &'static str = "api_key";
+    const POST_ONLY: &'static str = "webhooks are POST";
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<B>) -> Self::Future {
-        // The ready clone is the one to call; keep a fresh one for next time.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let config = self.config.clone();
-        Box::pin(async move {
-            match accept(&config, request).await {
-                Ok(accepted) => inner.call(accepted).await.map(|r| r.map(Either::Left)),
-                Err(refusal) => Ok(refusal.map(Either::Right)),
-            }
+    fn verify_headers(&self, headers: &HeaderMap) -> Result<(), String> {
+        verify_webhook_headers(headers, self).map_err(|error| {
+            tracing::warn!(target: "snap_bi::kiriminaja", %error, "webhook refused");
+            error.to_string()
         })
     }
-}
 
-async fn accept<B>(
-    config: &WebhookLayer,
-    request: Request<B>,
-) -> Result<Request<Full<Bytes>>, Response<Full<Bytes>>>
-where
-    B: Body,
-    B::Error: Into<BoxError>,
-{
-    if request.method() != Method::POST {
-        let mut refusal = refuse(StatusCode::METHOD_NOT_ALLOWED, "webhooks are POST");
-        refusal
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return Err(refusal);
+    fn parse(raw: &[u8]) -> Result<WebhookEvent, String> {
+        WebhookEvent::from_json(raw).map_err(|e| format!("not a webhook event: {e}"))
     }
-    if let Err(error) = verify_webhook_headers(request.headers(), &config.api_key) {
-        tracing::warn!(target: "snap_bi::kiriminaja", %error, "webhook refused");
-        return Err(refuse(StatusCode::UNAUTHORIZED, &error.to_string()));
-    }
-    let (mut parts, body) = request.into_parts();
-    let raw = collect_limited(body, config.body_limit)
-        .await
-        .map_err(|e| match e {
-            CollectError::TooLarge { .. } => refuse(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
-            CollectError::Read(_) => refuse(StatusCode::BAD_REQUEST, "unreadable body"),
-        })?;
-    let event = WebhookEvent::from_json(&raw).map_err(|e| {
-        refuse(
-            StatusCode::BAD_REQUEST,
-            &format!("not a webhook event: {e}"),
-        )
-    })?;
-    parts.extensions.insert(event);
-    Ok(Request::from_parts(parts, Full::new(raw)))
-}
 
-/// `{"status":false,"text":…}`, KiriminAja's own error envelope.
-fn refuse(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
-    let body = serde_json::json!({"status": false, "text": text}).to_string();
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+    /// `{"status":false,"text":…}`, KiriminAja's own error envelope.
+    fn refuse(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+        let body = serde_json::json!({"status": false, "text": text});
+        json_refusal(status, body.to_string(), "application/json")
+    }
 }

@@ -132,3 +132,16 @@ fn text_compares_by_value() {
     assert!(Text::from_json("1").is_err());
     assert!(JsonNumber::from_json(r#""1""#).is_err());
 }
+
+#[test]
+fn unmodelled_names_keep_their_escapes_in_place() {
+    let json = r#"{"z\/1":[1],"items":[{"n":1,"x\/y":2}],"id":"a","q\u0041":null,"flag":true}"#;
+    assert_eq!(round_trip(json), json);
+    let mut outer = Outer::from_json(json.as_bytes()).unwrap();
+    assert_eq!(outer.extra.get("z/1").map(|v| v.get()), Some("[1]"));
+    outer.code = Some(NumberOrString::from_json("7").unwrap());
+    assert_eq!(
+        serde_json::to_string(&outer).unwrap(),
+        r#"{"z\/1":[1],"items":[{"n":1,"x\/y":2}],"id":"a","q\u0041":null,"flag":true,"code":7}"#
+    );
+}

@@ -40,23 +40,19 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
-use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
-use http_body_util::Full;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tower::BoxError;
 
+use super::deliver::{control, deliver, qr_content, read_trigger};
 use super::provider::{CONTROL_BODY_LIMIT, MockBody, json_response, not_found};
-use crate::client::hyper_client;
 use crate::collect::collect_limited;
 use crate::fazz::callback::{SigningSecret, sign_callback};
 use crate::fazz::{CONTENT_TYPE, Credentials};
-use crate::qris::Amount;
-use crate::qris::emv::{AdditionalData, QrisMerchant};
 
 const PAYMENTS: &str = "/api/v4/payments";
 
@@ -154,7 +150,10 @@ impl FazzMock {
         B::Error: Into<BoxError>,
     {
         if path == "/mock/fazz/pay" {
-            return self.pay(request).await;
+            return match read_trigger(request, r#"{"id":"…"}"#).await {
+                Ok(trigger) => self.pay(trigger).await,
+                Err(refusal) => refusal,
+            };
         }
         if !self.authorized(request.headers()) {
             return error(
@@ -238,7 +237,9 @@ impl FazzMock {
                 "accountNo": format!("8808{:010}", amount % 10_000_000_000),
                 "displayName": options["displayName"],
             }),
-            "qris" => json!({"imageUrl": null, "qrContent": qr_content(reference, amount)}),
+            "qris" => {
+                json!({"imageUrl": null, "qrContent": qr_content("FAZZ MOCK", reference, amount)})
+            }
             _ => options.clone(),
         };
         let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, false);
@@ -272,28 +273,7 @@ impl FazzMock {
         response
     }
 
-    async fn pay<B>(&self, request: Request<B>) -> Response<MockBody>
-    where
-        B: Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<BoxError>,
-    {
-        if request.method() != Method::POST {
-            return not_found();
-        }
-        #[derive(serde::Deserialize)]
-        struct Trigger {
-            id: String,
-        }
-        let body = collect_limited(request.into_body(), CONTROL_BODY_LIMIT)
-            .await
-            .ok();
-        let Some(trigger) = body.and_then(|b| serde_json::from_slice::<Trigger>(&b).ok()) else {
-            return control(
-                StatusCode::BAD_REQUEST,
-                json!({"error": "expected {\"id\":\"…\"}"}),
-            );
-        };
+    async fn pay(&self, trigger: Trigger) -> Response<MockBody> {
         let document = {
             let mut book = self.lock();
             let Some(document) = book.payments.get_mut(&trigger.id) else {
@@ -307,50 +287,32 @@ impl FazzMock {
             document.clone()
         };
         let raw = document.to_string().into_bytes();
-        let delivery = match &self.callback {
-            None => json!({"sent": false, "reason": "no callback URL configured"}),
-            Some((url, secret)) => match self.send_callback(url, secret, raw).await {
-                Ok(status) => json!({"sent": true, "merchantStatus": status.as_u16()}),
-                Err(error) => json!({"sent": false, "reason": error.to_string()}),
-            },
+        let url = self.callback.as_ref().map(|(url, _)| url.as_str());
+        let signature = self
+            .callback
+            .as_ref()
+            .map(|(_, secret)| sign_callback(&raw, secret));
+        let headers = || -> Result<HeaderMap, BoxError> {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+            if let Some(signature) = signature {
+                headers.insert(&self.signature_header, HeaderValue::try_from(signature)?);
+            }
+            Ok(headers)
         };
+        let delivery = deliver(url, "callback", headers, raw).await;
         tracing::info!(target: "snap_bi::mock", id = trigger.id.as_str(), %delivery, "fazz payment marked paid");
         control(
             StatusCode::OK,
             json!({"callback": document, "delivery": delivery}),
         )
     }
-
-    async fn send_callback(
-        &self,
-        url: &str,
-        secret: &SigningSecret,
-        body: Vec<u8>,
-    ) -> Result<StatusCode, BoxError> {
-        let signature = sign_callback(&body, secret);
-        let request = Request::post(url)
-            .header(header::CONTENT_TYPE, CONTENT_TYPE)
-            .header(&self.signature_header, signature)
-            .body(Full::new(Bytes::from(body)))?;
-        let response = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            hyper_client().request(request),
-        )
-        .await??;
-        Ok(response.status())
-    }
 }
 
-/// A dynamic QRIS payload (CRC-checked) for the amount.
-fn qr_content(reference: &str, amount: u64) -> Option<String> {
-    let amount = Amount::from_minor_units(amount.checked_mul(100)?).ok()?;
-    let labels = AdditionalData {
-        bill_number: Some(reference.chars().take(25).collect()),
-        ..AdditionalData::default()
-    };
-    QrisMerchant::new("FAZZ MOCK", "JAKARTA")
-        .dynamic_payload(&amount, &labels)
-        .ok()
+/// The pay trigger's body.
+#[derive(serde::Deserialize)]
+struct Trigger {
+    id: String,
 }
 
 fn document_response(status: StatusCode, document: &Value) -> Response<MockBody> {
@@ -366,8 +328,4 @@ fn error(status: StatusCode, code: &str, title: &str, detail: &str) -> Response<
         status,
         &json!({"errors": [{"code": code, "title": title, "detail": detail}]}),
     )
-}
-
-fn control(status: StatusCode, body: Value) -> Response<MockBody> {
-    json_response(status, body.to_string().into_bytes())
 }

@@ -35,20 +35,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use bytes::Bytes;
 use chrono::{DateTime, FixedOffset, Utc};
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
-use http_body_util::Full;
 use tower::BoxError;
 
+use super::deliver::{control, deliver, qr_content, read_trigger};
 use super::provider::{CONTROL_BODY_LIMIT, MockBody, json_response, not_found};
-use crate::client::hyper_client;
 use crate::collect::collect_limited;
 use crate::kiriminaja::webhook::{USER_AGENT, verify_webhook_headers};
 use crate::kiriminaja::{ApiKey, GetPaymentRequest};
-use crate::qris::Amount;
-use crate::qris::emv::{AdditionalData, QrisMerchant};
 
 const LEGACY_PREFIX: &str = "/open-api/v1/instants/payment/";
 
@@ -141,7 +137,10 @@ impl KiriminAjaMock {
         B::Error: Into<BoxError>,
     {
         if path == "/mock/kiriminaja/pay" {
-            return self.pay(request, now).await;
+            return match read_trigger(request, r#"{"payment_id":"…"}"#).await {
+                Ok(trigger) => self.pay(trigger, now).await,
+                Err(refusal) => refusal,
+            };
         }
         if verify_webhook_headers(request.headers(), &self.api_key).is_err() {
             return kiriminaja_json(
@@ -187,28 +186,7 @@ impl KiriminAjaMock {
         kiriminaja_json(StatusCode::OK, answer(&payment_id, &payment))
     }
 
-    async fn pay<B>(&self, request: Request<B>, now: DateTime<Utc>) -> Response<MockBody>
-    where
-        B: Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<BoxError>,
-    {
-        if request.method() != Method::POST {
-            return not_found();
-        }
-        #[derive(serde::Deserialize)]
-        struct Trigger {
-            payment_id: String,
-        }
-        let body = collect_limited(request.into_body(), CONTROL_BODY_LIMIT)
-            .await
-            .ok();
-        let Some(trigger) = body.and_then(|b| serde_json::from_slice::<Trigger>(&b).ok()) else {
-            return control(
-                StatusCode::BAD_REQUEST,
-                serde_json::json!({"error": "expected {\"payment_id\":\"…\"}"}),
-            );
-        };
+    async fn pay(&self, trigger: Trigger, now: DateTime<Utc>) -> Response<MockBody> {
         let payment = {
             let mut payments = self.lock();
             let Some(payment) = payments.get_mut(&trigger.payment_id) else {
@@ -227,13 +205,21 @@ impl KiriminAjaMock {
             payment.clone()
         };
         let webhook = webhook_body(&trigger.payment_id, &payment);
-        let delivery = match &self.webhook_url {
-            None => serde_json::json!({"sent": false, "reason": "no webhook URL configured"}),
-            Some(url) => match self.send_webhook(url, webhook.clone()).await {
-                Ok(status) => serde_json::json!({"sent": true, "merchantStatus": status.as_u16()}),
-                Err(error) => serde_json::json!({"sent": false, "reason": error.to_string()}),
-            },
+        let headers = || -> Result<HeaderMap, BoxError> {
+            let mut authorization =
+                HeaderValue::try_from(format!("Bearer {}", self.api_key.expose_secret()))?;
+            authorization.set_sensitive(true);
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+            headers.insert(header::AUTHORIZATION, authorization);
+            Ok(headers)
         };
+        let url = self.webhook_url.as_deref();
+        let delivery = deliver(url, "webhook", headers, webhook.clone()).await;
         tracing::info!(target: "snap_bi::mock", payment_id = trigger.payment_id.as_str(), %delivery, "kiriminaja payment marked paid");
         let webhook: serde_json::Value =
             serde_json::from_slice(&webhook).unwrap_or(serde_json::Value::Null);
@@ -241,23 +227,6 @@ impl KiriminAjaMock {
             StatusCode::OK,
             serde_json::json!({"webhook": webhook, "delivery": delivery}),
         )
-    }
-
-    async fn send_webhook(&self, url: &str, body: Vec<u8>) -> Result<StatusCode, BoxError> {
-        let mut authorization =
-            HeaderValue::try_from(format!("Bearer {}", self.api_key.expose_secret()))?;
-        authorization.set_sensitive(true);
-        let request = Request::post(url)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::USER_AGENT, USER_AGENT)
-            .header(header::AUTHORIZATION, authorization)
-            .body(Full::new(Bytes::from(body)))?;
-        let response = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            hyper_client().request(request),
-        )
-        .await??;
-        Ok(response.status())
     }
 }
 
@@ -298,7 +267,7 @@ fn answer(payment_id: &str, payment: &Payment) -> serde_json::Value {
             "status": true, "text": "Success", "method": "payment",
             "data": {
                 "payment_id": payment_id,
-                "qr_content": qr_content(payment_id, payment.amount),
+                "qr_content": qr_content("KIRIMINAJA MOCK", payment_id, payment.amount),
                 "method": "08",
                 "pay_time": pay_time,
                 "status": if paid { "Pembayaran berhasil" } else { "Billing berhasil dibuat" },
@@ -311,16 +280,10 @@ fn answer(payment_id: &str, payment: &Payment) -> serde_json::Value {
     }
 }
 
-/// A dynamic QRIS payload (CRC-checked) for the amount.
-fn qr_content(payment_id: &str, amount: u64) -> Option<String> {
-    let amount = Amount::from_minor_units(amount.checked_mul(100)?).ok()?;
-    let labels = AdditionalData {
-        bill_number: Some(payment_id.chars().take(25).collect()),
-        ..AdditionalData::default()
-    };
-    QrisMerchant::new("KIRIMINAJA MOCK", "JAKARTA")
-        .dynamic_payload(&amount, &labels)
-        .ok()
+/// The pay trigger's body.
+#[derive(serde::Deserialize)]
+struct Trigger {
+    payment_id: String,
 }
 
 /// The `processed_packages` webhook sent when a payment is paid: the AWB is
@@ -341,9 +304,5 @@ fn webhook_body(payment_id: &str, payment: &Payment) -> Vec<u8> {
 }
 
 fn kiriminaja_json(status: StatusCode, body: serde_json::Value) -> Response<MockBody> {
-    json_response(status, body.to_string().into_bytes())
-}
-
-fn control(status: StatusCode, body: serde_json::Value) -> Response<MockBody> {
     json_response(status, body.to_string().into_bytes())
 }

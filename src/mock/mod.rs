@@ -40,6 +40,9 @@
 
 pub mod ledger;
 
+#[cfg(all(feature = "hyper", any(feature = "fazz", feature = "kiriminaja")))]
+mod deliver;
+
 #[cfg(all(feature = "hyper", feature = "fazz"))]
 pub mod fazz;
 #[cfg(all(feature = "hyper", feature = "kiriminaja"))]

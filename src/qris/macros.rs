@@ -136,11 +136,31 @@ macro_rules! snap_message {
             }
         }
 
+        impl $name {
+            /// Writes the modelled fields (optional ones only when present).
+            fn serialize_fields<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
+                $( snap_field_ser!($kind, map, $json, &self.$field); )*
+                Ok(())
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
+                use ::serde::ser::{Error as _, SerializeMap as _};
+                if self.extra.has_received_escapes() {
+                    // An unmodelled name keeps the escapes it was received
+                    // with: the object goes out as text.
+                    let mut map = $crate::qris::TextMap::new();
+                    self.serialize_fields(&mut map).map_err(S::Error::custom)?;
+                    for (key, value) in self.extra.members() {
+                        if !Self::FIELDS.contains(&key.as_str()) {
+                            map.raw_entry(key, value).map_err(S::Error::custom)?;
+                        }
+                    }
+                    return map.finish(serializer);
+                }
                 let mut map = serializer.serialize_map(None)?;
-                $( snap_field_ser!($kind, map, $json, &self.$field); )*
+                self.serialize_fields(&mut map)?;
                 for (key, value) in self.extra.iter() {
                     if !Self::FIELDS.contains(&key) {
                         map.serialize_entry(key, value)?;

@@ -11,8 +11,8 @@
 //!   depends on the provider's [`StatusDialect`] (`07` is *Not found* in the
 //!   standard and *Failed* at Paydia).
 //! - Nothing received is lost: `additionalInfo` and any top-level member a
-//!   type does not model (kept in `extra`) are [`RawObject`]s, whose values
-//!   re-serialise byte for byte. A body whose fields are in the standard order
+//!   type does not model (kept in `extra`) are [`RawObject`]s, whose names
+//!   (escapes as received) and values re-serialise byte for byte. A body whose fields are in the standard order
 //!   re-serialises to exactly its [`minify`](crate::minify()) form.
 //! - Parse errors name the field and map to the §6.2 codes
 //!   ([`MessageError::case_code`]); [`ServiceRequest`] ties each request to
@@ -88,7 +88,10 @@ pub use money::{
 };
 pub use notify::{QrMpmNotifyRequest, QrMpmNotifyResponse};
 pub use query::{QrMpmQueryRequest, QrMpmQueryResponse};
+#[cfg(any(feature = "kiriminaja", feature = "fazz"))]
+pub(crate) use raw::MemberName;
 pub use raw::RawObject;
+pub(crate) use raw::TextMap;
 pub use refund::{QrMpmRefundRequest, QrMpmRefundResponse};
 pub use status::{StatusDialect, StatusMeaning, TransactionStatus};
 

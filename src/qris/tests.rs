@@ -213,3 +213,18 @@ fn field_lists_follow_the_standard_order() {
     );
     assert_eq!(<QrMpmNotifyResponse as SnapMessage>::FIELDS.len(), 3);
 }
+
+#[test]
+fn unmodelled_names_keep_their_escapes() {
+    // Regression: names such as `RT.3\/RW.4` came back unescaped, so the
+    // re-serialised body differed from the one received (and signed).
+    let mut request = QrMpmQueryRequest::new("47");
+    request.original_partner_reference_no = Some("INV-1".into());
+    let head = serde_json::to_string(&request).unwrap();
+    let open = head.strip_suffix('}').unwrap();
+    let received =
+        format!(r#"{open},"additionalInfo":{{"RT.3\/RW.4":"x\/y"}},"RT.3\/RW.4":1,"plain":"\/"}}"#);
+    let parsed = QrMpmQueryRequest::from_json(received.as_bytes()).unwrap();
+    assert_eq!(parsed.extra.get("RT.3/RW.4").map(|v| v.get()), Some("1"));
+    assert_eq!(serde_json::to_string(&parsed).unwrap(), received);
+}

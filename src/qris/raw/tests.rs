@@ -1,6 +1,7 @@
 //! Unit tests of the parent module, kept in their own file.
 
 use super::*;
+use proptest::prelude::*;
 
 #[test]
 fn keeps_order_numbers_and_escapes() {
@@ -82,4 +83,117 @@ fn works_through_serde_json_value_too() {
     let value = serde_json::json!({"k": [1, 2]});
     let object: RawObject = serde_json::from_value(value).unwrap();
     assert_eq!(serde_json::to_string(&object).unwrap(), r#"{"k":[1,2]}"#);
+}
+
+#[test]
+fn escaped_names_are_written_back_as_received() {
+    // Regression: `\/` in a name came back as `/`, changing the bytes.
+    let json = r#"{"RT.3\/RW.4":1,"\u0041b":{"c\/d":"e\/f"},"plain":2,"q\"\n":3}"#;
+    let object = RawObject::from_json(json).unwrap();
+    assert_eq!(serde_json::to_string(&object).unwrap(), json);
+    assert_eq!(object.get("RT.3/RW.4").map(RawValue::get), Some("1"));
+    assert_eq!(
+        object.get("Ab").map(RawValue::get),
+        Some(r#"{"c\/d":"e\/f"}"#)
+    );
+    let names: Vec<&str> = object.iter().map(|(k, _)| k).collect();
+    assert_eq!(names, ["RT.3/RW.4", "Ab", "plain", "q\"\n"]);
+    assert_eq!(object.to_map().unwrap()["RT.3/RW.4"], 1);
+    assert_eq!(object, RawObject::from_json(json).unwrap());
+    // The same name spelled without escapes is another spelling: not equal.
+    assert_ne!(
+        object,
+        RawObject::from_json(&json.replace(r"\/", "/")).unwrap()
+    );
+
+    let pretty = "{ \"RT.3\\/RW.4\" :\n 1 }";
+    let object = RawObject::from_json(pretty).unwrap();
+    assert_eq!(
+        serde_json::to_string(&object).unwrap(),
+        r#"{"RT.3\/RW.4":1}"#
+    );
+}
+
+#[test]
+fn escaped_names_survive_edits_of_other_members() {
+    let mut object = RawObject::from_json(r#"{"a\/b":1,"c":2}"#).unwrap();
+    object.insert("d", &3).unwrap();
+    object.remove("c");
+    assert_eq!(
+        serde_json::to_string(&object).unwrap(),
+        r#"{"a\/b":1,"d":3}"#
+    );
+    // Replacing the value keeps the name as received.
+    object.insert("a/b", &9).unwrap();
+    assert_eq!(
+        serde_json::to_string(&object).unwrap(),
+        r#"{"a\/b":9,"d":3}"#
+    );
+    object.remove("a/b");
+    assert_eq!(serde_json::to_string(&object).unwrap(), r#"{"d":3}"#);
+}
+
+#[test]
+fn errors_carry_one_position() {
+    let error = RawObject::from_json("[1]").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "invalid type: sequence, expected a JSON object at line 1 column 0"
+    );
+    let nested = RawObject::from_json(r#"{"a":[1,}"#).unwrap_err();
+    assert_eq!(
+        nested.to_string().matches(" at line ").count(),
+        1,
+        "{nested}"
+    );
+}
+
+/// A member name's JSON text, escapes and all.
+fn name_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just(r"\/"),
+        Just(r"\u0041"),
+        Just(r"\n"),
+        Just(r#"\""#),
+        Just(r"\\"),
+        Just(r"\ud83d\ude00"),
+        Just("a"),
+        Just("."),
+        Just("é"),
+        Just("/"),
+    ];
+    prop::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+}
+
+fn value_text() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        Just("1"),
+        Just("2.50"),
+        Just(r#""x\/y""#),
+        Just("[1, 2.50]"),
+        Just(r#"{"k\/": null}"#),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn objects_round_trip_to_their_minified_bytes(
+        members in prop::collection::vec((name_text(), value_text(), prop_oneof![Just(""), Just(" "), Just("\n  ")]), 0..5),
+    ) {
+        let body: Vec<String> = members
+            .iter()
+            .map(|(name, value, space)| format!("{space}\"{name}\"{space}:{space}{value}"))
+            .collect();
+        let text = format!("{{{}}}", body.join(","));
+        let object = RawObject::from_json(&text).unwrap();
+        let minified = crate::minify::minify(text.as_bytes()).unwrap();
+        let once = serde_json::to_string(&object).unwrap();
+        prop_assert_eq!(once.as_bytes(), &*minified);
+        for (name, _, _) in &members {
+            let unescaped: String = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            prop_assert!(object.get(&unescaped).is_some(), "{unescaped:?} not found in {text}");
+        }
+        let again = RawObject::from_json(&once).unwrap();
+        prop_assert_eq!(serde_json::to_string(&again).unwrap(), once);
+    }
 }
