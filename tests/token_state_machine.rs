@@ -100,6 +100,9 @@ enum Op {
     Call { k: usize, wait: bool },
     /// Let time pass (timers fire in order on the paused clock).
     Advance(u64),
+    /// Let time pass to `delta_ms` around the cached token's refresh point
+    /// (or expiry): the boundaries, which random advances rarely hit.
+    AdvanceTo { expiry: bool, delta_ms: i64 },
     /// The wall clock jumps by this many seconds (either way); the
     /// monotonic clock cannot go back.
     Skew(i64),
@@ -172,6 +175,8 @@ fn op() -> impl Strategy<Value = Op> {
             600_000u64..100_000_000
         ]
         .prop_map(Op::Advance),
+        2 => (any::<bool>(), prop_oneof![Just(0i64), -2i64..=2, 1i64..5_000])
+            .prop_map(|(expiry, delta_ms)| Op::AdvanceTo { expiry, delta_ms }),
         1 => (-7_200i64..7_200).prop_map(Op::Skew),
         1 => Just(Op::InvalidateCurrent),
         1 => any::<Index>().prop_map(Op::InvalidateStale),
@@ -693,6 +698,23 @@ fn run(ops: &[Op], mutant: Mutant) -> (Vec<String>, Stats) {
                     }
                 }
                 Op::Advance(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+                Op::AdvanceTo { expiry, delta_ms } => {
+                    let target = {
+                        let w = lock(&world);
+                        w.current.as_ref().and_then(|t| w.issued.get(t)).and_then(|i| {
+                            let at = if *expiry { i.expires_at } else { i.refresh_at };
+                            let delta = Duration::from_millis(delta_ms.unsigned_abs());
+                            if *delta_ms < 0 {
+                                at.checked_sub(delta)
+                            } else {
+                                at.checked_add(delta)
+                            }
+                        })
+                    };
+                    if let Some(target) = target {
+                        tokio::time::sleep_until(target).await;
+                    }
+                }
                 Op::Skew(secs) => {
                     clock.skew_ms.fetch_add(secs * 1_000, Ordering::SeqCst);
                 }
