@@ -106,6 +106,10 @@ enum Op {
     /// The wall clock jumps by this many seconds (either way); the
     /// monotonic clock cannot go back.
     Skew(i64),
+    /// `refresh()`: a forced fetch (or joining the running one).
+    Refresh { wait: bool },
+    /// Start (or stop) the background refresher.
+    Refresher(bool),
     /// Invalidate the token the model says is cached.
     InvalidateCurrent,
     /// Invalidate an earlier token (or a never-issued one).
@@ -172,12 +176,14 @@ fn op() -> impl Strategy<Value = Op> {
             0u64..100,
             100u64..10_000,
             10_000u64..600_000,
-            600_000u64..100_000_000
+            600_000u64..20_000_000
         ]
         .prop_map(Op::Advance),
         2 => (any::<bool>(), prop_oneof![Just(0i64), -2i64..=2, 1i64..5_000])
             .prop_map(|(expiry, delta_ms)| Op::AdvanceTo { expiry, delta_ms }),
         1 => (-7_200i64..7_200).prop_map(Op::Skew),
+        1 => any::<bool>().prop_map(|wait| Op::Refresh { wait }),
+        1 => any::<bool>().prop_map(Op::Refresher),
         1 => Just(Op::InvalidateCurrent),
         1 => any::<Index>().prop_map(Op::InvalidateStale),
     ]
@@ -244,6 +250,8 @@ struct World {
     /// When fetches failed (the instants their callers are told).
     failed_at: Vec<Instant>,
     seq: u64,
+    /// When `refresh()` was last called: a fetch then needs no other reason.
+    forced_at: Option<Instant>,
     violations: Vec<String>,
     stats: Stats,
 }
@@ -259,6 +267,7 @@ struct Stats {
     backing_off: usize,
     timeouts: usize,
     invalidations: usize,
+    forced: usize,
     default_lifetimes: usize,
     capped_lifetimes: usize,
     expiry_time_lifetimes: usize,
@@ -284,7 +293,7 @@ impl World {
             ));
         }
         let current = self.current.as_ref().and_then(|t| self.issued.get(t));
-        let due = current.is_none_or(|c| now >= c.refresh_at);
+        let due = current.is_none_or(|c| now >= c.refresh_at) || self.forced_at == Some(now);
         if current.is_some_and(|c| now < c.expires_at) {
             self.stats.refresh_ahead += usize::from(due);
         }
@@ -610,11 +619,22 @@ async fn settle() {
     }
 }
 
-fn spawn_caller(cache: B2bTokenCache, world: Arc<Mutex<World>>) -> JoinHandle<()> {
+fn spawn_caller(cache: B2bTokenCache, world: Arc<Mutex<World>>, force: bool) -> JoinHandle<()> {
     tokio::spawn(async move {
         let started = Instant::now();
-        let seq = lock(&world).next_seq();
-        let result = cache.token().await;
+        let seq = {
+            let mut w = lock(&world);
+            if force {
+                w.forced_at = Some(started);
+                w.stats.forced += 1;
+            }
+            w.next_seq()
+        };
+        let result = if force {
+            cache.refresh().await
+        } else {
+            cache.token().await
+        };
         let at = Instant::now();
         lock(&world).check_result(seq, started, at, result);
     })
@@ -675,13 +695,14 @@ fn run(ops: &[Op], mutant: Mutant) -> (Vec<String>, Stats) {
             .response_options(ResponseOptions::default().with_default_lifetime(DEFAULT_LIFETIME))
             .build(endpoint(Arc::clone(&world), clock.clone()));
         let mut callers = Vec::new();
+        let mut refresher = None;
         let mut first_seen = Vec::new();
         for (step, op) in ops.iter().enumerate() {
             match op {
                 Op::Answer(answer) => lock(&world).queue.push_back(answer.clone()),
                 Op::Call { k, wait } => {
                     let handles: Vec<_> = (0..*k)
-                        .map(|_| spawn_caller(cache.clone(), Arc::clone(&world)))
+                        .map(|_| spawn_caller(cache.clone(), Arc::clone(&world), false))
                         .collect();
                     if *wait {
                         settle().await;
@@ -697,6 +718,25 @@ fn run(ops: &[Op], mutant: Mutant) -> (Vec<String>, Stats) {
                         callers.extend(handles);
                     }
                 }
+                Op::Refresh { wait } => {
+                    let handle = spawn_caller(cache.clone(), Arc::clone(&world), true);
+                    if *wait {
+                        if let Err(e) = handle.await {
+                            lock(&world).violation(format!("a caller panicked: {e}"));
+                        }
+                    } else {
+                        callers.push(handle);
+                    }
+                }
+                Op::Refresher(true) => {
+                    if refresher.is_none() {
+                        match cache.spawn_refresher() {
+                            Ok(guard) => refresher = Some(guard),
+                            Err(e) => lock(&world).violation(format!("no refresher: {e}")),
+                        }
+                    }
+                }
+                Op::Refresher(false) => refresher = None,
                 Op::Advance(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
                 Op::AdvanceTo { expiry, delta_ms } => {
                     let target = {
@@ -746,6 +786,7 @@ fn run(ops: &[Op], mutant: Mutant) -> (Vec<String>, Stats) {
                 );
             }
         }
+        drop(refresher);
         // Every caller gets an answer: a fetch ends within the timeout.
         tokio::time::sleep(FETCH_TIMEOUT * 2).await;
         settle().await;
@@ -786,6 +827,7 @@ fn the_b2b_cache_keeps_its_invariants_over_random_sequences() {
             t.backing_off += stats.backing_off;
             t.timeouts += stats.timeouts;
             t.invalidations += stats.invalidations;
+            t.forced += stats.forced;
             t.default_lifetimes += stats.default_lifetimes;
             t.capped_lifetimes += stats.capped_lifetimes;
             t.expiry_time_lifetimes += stats.expiry_time_lifetimes;
@@ -810,6 +852,7 @@ fn the_b2b_cache_keeps_its_invariants_over_random_sequences() {
     assert!(t.backing_off > 0, "{t:?}");
     assert!(t.timeouts > 0, "{t:?}");
     assert!(t.invalidations > 0, "{t:?}");
+    assert!(t.forced > 0, "{t:?}");
     assert!(t.default_lifetimes > 0, "{t:?}");
     assert!(t.capped_lifetimes > 0, "{t:?}");
     assert!(t.expiry_time_lifetimes > 0, "{t:?}");
