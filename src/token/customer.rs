@@ -119,7 +119,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::future::{Future, ready};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -277,6 +277,14 @@ impl CustomerToken {
             .unwrap_or(self.obtained_at)
     }
 
+    /// Whether the access token is unusable at `now`. An expiry not after
+    /// `obtained_at` is how an invalidation is recorded (and persisted): it
+    /// stays expired even if the wall clock steps back before `obtained_at`,
+    /// which would otherwise serve the rejected token again.
+    fn access_expired(&self, now: DateTime<Utc>) -> bool {
+        now >= self.access_expires_at || self.access_expires_at <= self.obtained_at
+    }
+
     /// The refresh token, if there is one that has not expired.
     fn usable_refresh_token(&self, now: DateTime<Utc>) -> Option<&RefreshToken> {
         let token = self.refresh_token.as_ref()?;
@@ -391,6 +399,10 @@ pub struct CustomerTokenCache {
 struct Inner {
     memory: RwLock<HashMap<CustomerKey, CustomerToken>>,
     flights: Mutex<HashMap<CustomerKey, Flight<AccessToken>>>,
+    /// Customers forgotten while their refresh ran (set and cleared under
+    /// the `flights` lock): the refresh must not store its token, which
+    /// would bring back a customer who logged out.
+    forgotten: Mutex<HashSet<CustomerKey>>,
     store: Arc<dyn CustomerTokenStore>,
     rules: FetchRules,
     /// The fleet's store and per-customer refresh lock, in front of
@@ -537,7 +549,19 @@ impl CustomerTokenCache {
     /// shared store cannot be reached, whatever the
     /// [`WhenStoreUnreachable`](super::WhenStoreUnreachable) policy: a
     /// logout must not silently leave the tokens to the rest of the fleet.
+    /// A refresh running meanwhile does not store its token; its callers
+    /// get [`TokenError::CustomerAuthorizationRequired`].
     pub async fn forget(&self, customer: &CustomerKey) -> Result<(), TokenError> {
+        {
+            let mut flights = self
+                .inner
+                .flights
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if flights.get_mut(customer).is_some_and(Flight::is_running) {
+                self.inner.forgotten().insert(customer.clone());
+            }
+        }
         self.inner
             .memory
             .write()
@@ -574,7 +598,7 @@ impl Inner {
         let Some(t) = memory.get(customer) else {
             return Lookup::Missing;
         };
-        if now >= t.access_expires_at {
+        if t.access_expired(now) {
             Lookup::Missing
         } else if now < t.refresh_at(self.rules.margin) || t.usable_refresh_token(now).is_none() {
             // Without a refresh token there is nothing to renew ahead with:
@@ -641,6 +665,7 @@ impl Inner {
         {
             let _entered = span.enter();
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            self.forgotten().remove(&customer);
             if let Some(flight) = flights.get_mut(&customer) {
                 flight.finish(
                     (launch.id, launch.started),
@@ -717,12 +742,13 @@ impl Inner {
             .unwrap_or_else(PoisonError::into_inner)
             .get(customer)
             .cloned();
+        let before = remembered.as_ref().map(|r| r.access_token.clone());
         let Some(current) = newest(newest(remembered, stored), shared) else {
             return Err(TokenError::CustomerAuthorizationRequired);
         };
         let now = self.rules.exchange.clock.now();
         let refresh = current.usable_refresh_token(now).cloned();
-        let still_valid = now < current.access_expires_at;
+        let still_valid = !current.access_expired(now);
         if still_valid && (now < current.refresh_at(self.rules.margin) || refresh.is_none()) {
             self.remember(customer, current.clone());
             return Ok(Renewed {
@@ -743,6 +769,28 @@ impl Inner {
             // Providers that do not rotate refresh tokens: keep the old one.
             renewed.refresh_token = Some(refresh);
             renewed.refresh_expires_at = current.refresh_expires_at;
+        }
+        if self.forgotten().contains(customer) {
+            // `forget` ran during the refresh: the customer logged out.
+            return Err(TokenError::CustomerAuthorizationRequired);
+        }
+        // An authorization that completed during the refresh is newer than
+        // what was refreshed: keep it rather than overwrite it (while it
+        // is usable).
+        let now = self.rules.exchange.clock.now();
+        let authorized = self
+            .memory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(customer)
+            .filter(|held| Some(&held.access_token) != before.as_ref())
+            .filter(|held| !held.access_expired(now))
+            .cloned();
+        if let Some(token) = authorized {
+            return Ok(Renewed {
+                token,
+                saved: Ok(()),
+            });
         }
         Ok(self.save(customer, renewed).await)
     }
@@ -795,6 +843,12 @@ impl Inner {
             .await
             .map_err(TokenError::store);
         Renewed { token, saved }
+    }
+
+    fn forgotten(&self) -> std::sync::MutexGuard<'_, HashSet<CustomerKey>> {
+        self.forgotten
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn remember(&self, customer: &CustomerKey, token: CustomerToken) {
@@ -938,6 +992,7 @@ impl CustomerTokenCacheBuilder {
             inner: Arc::new(Inner {
                 memory: RwLock::new(HashMap::new()),
                 flights: Mutex::new(HashMap::new()),
+                forgotten: Mutex::new(HashSet::new()),
                 store: self.store,
                 shared: self.shared,
                 client_id: self.signer.client_id().to_owned(),
