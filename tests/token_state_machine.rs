@@ -1,4 +1,4 @@
-//! Property test of the B2B token cache's state machine (issue 13).
+//! Property tests of the token caches' state machines (issue 13).
 //!
 //! Random sequences of operations drive the real [`B2bTokenCache`]: the next
 //! fetch's answer (a token with a lifetime from zero, negative, under the
@@ -27,8 +27,8 @@
 //! handed out past its expiry by the cache's wall clock or after its
 //! invalidation, the store holding what the model holds after every step.
 //! Its expiry is wall-clock time, so a wall clock stepped back must not
-//! revive an invalidated token. The three defects this found are pinned by
-//! the regression tests at the end.
+//! revive an invalidated token. The three defects this found in it (and one
+//! in the first fix) are pinned by the regression tests at the end.
 //!
 //! Time is Tokio's paused clock and the cache's injected wall clock, so a
 //! case runs in milliseconds.
