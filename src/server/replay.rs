@@ -78,7 +78,12 @@ pub(crate) fn signature_replay_key(signature: &str) -> String {
     let digest = Sha256::digest(signature.as_bytes());
     let mut key = String::with_capacity(SIGNATURE_KEY_PREFIX.len() + 64);
     key.push_str(SIGNATURE_KEY_PREFIX);
-    key.push_str(&hex::encode(digest));
+    // Written in place: no intermediate hex string.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in digest {
+        key.push(char::from(HEX[usize::from(byte >> 4)]));
+        key.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
     key
 }
 

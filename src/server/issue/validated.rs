@@ -16,7 +16,6 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use subtle::ConstantTimeEq;
 
 use crate::server::claims::{TokenClaims, TokenKind};
 
@@ -69,7 +68,11 @@ impl ValidatedTokens {
         let Some(entry) = entries.get(&hash) else {
             return Cached::Unknown;
         };
-        if !bool::from(entry.token.as_ref().ct_eq(token.as_bytes())) || entry.kind != kind {
+        // CRYPTO_memcmp: constant time, and word-wise rather than the
+        // byte-at-a-time `subtle` loop.
+        let same =
+            aws_lc_rs::constant_time::verify_slices_are_equal(&entry.token, token.as_bytes());
+        if same.is_err() || entry.kind != kind {
             return Cached::Unknown;
         }
         if now.timestamp() < entry.expires {

@@ -289,3 +289,18 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn signature_keys_are_sig_and_the_lowercase_hex_sha256() {
+    // Shared stores (Redis) hold keys written by other versions: the format
+    // is fixed.
+    use sha2::{Digest, Sha256};
+    for signature in ["", "c2lnbmF0dXJl", &"A".repeat(344)] {
+        let want = format!("sig:{}", hex::encode(Sha256::digest(signature.as_bytes())));
+        assert_eq!(signature_replay_key(signature), want);
+    }
+    assert_eq!(
+        signature_replay_key("abc"),
+        "sig:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
