@@ -352,8 +352,12 @@ impl State {
         seq: u64,
         key: &Key,
     ) {
-        if entries.get(key).is_some_and(|(s, _)| *s == seq) {
-            entries.remove(key);
+        // One probe: a stale record (the key was recorded again since) puts
+        // the entry back.
+        if let Some((key, value)) = entries.remove_entry(key)
+            && value.0 != seq
+        {
+            entries.insert(key, value);
         }
     }
 }
