@@ -287,7 +287,7 @@ struct Issuer {
     auth_codes: Arc<dyn AuthCodeValidator>,
     body_limit: usize,
     profile: ProviderProfile,
-    /// Tokens already validated (see [`validated`]).
+    /// Tokens already validated (see the `validated` module).
     validated: ValidatedTokens,
 }
 
