@@ -63,8 +63,7 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::Full;
-use jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER as AWS_LC;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, Header};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 use tower_service::Service;
@@ -81,6 +80,7 @@ use crate::token::{AccessToken, BoxFuture};
 use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
 use super::partner::PartnerDirectory;
 use super::reject::{Rejection, ServiceCode, json_response};
+use validated::{Cached, ValidatedTokens};
 
 /// Longest token the validator looks at.
 const MAX_TOKEN: usize = 4096;
@@ -203,10 +203,9 @@ pub enum IssuerConfigError {
 }
 
 enum JwtKey {
-    Hs256 {
-        encoding: EncodingKey,
-        decoding: DecodingKey,
-    },
+    /// The HMAC key schedule runs once, here, not per token (boxed: the
+    /// keyed state is over a kilobyte).
+    Hs256(Box<aws_lc_rs::hmac::Key>),
     Rs256 {
         private: Arc<RsaPrivateKey>,
         public: RsaPublicKey,
@@ -216,17 +215,14 @@ enum JwtKey {
 impl JwtKey {
     fn algorithm(&self) -> Algorithm {
         match self {
-            Self::Hs256 { .. } => Algorithm::HS256,
+            Self::Hs256(_) => Algorithm::HS256,
             Self::Rs256 { .. } => Algorithm::RS256,
         }
     }
 
     fn sign(&self, input: &[u8]) -> Option<Vec<u8>> {
         match self {
-            Self::Hs256 { encoding, .. } => (AWS_LC.signer_factory)(&Algorithm::HS256, encoding)
-                .ok()?
-                .try_sign(input)
-                .ok(),
+            Self::Hs256(key) => Some(aws_lc_rs::hmac::sign(key, input).as_ref().to_vec()),
             // RS256 is RSASSA-PKCS1-v1_5 with SHA-256: SHA256withRSA.
             Self::Rs256 { private, .. } => private.sign_raw(input),
         }
@@ -234,8 +230,8 @@ impl JwtKey {
 
     fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
         match self {
-            Self::Hs256 { decoding, .. } => (AWS_LC.verifier_factory)(&Algorithm::HS256, decoding)
-                .is_ok_and(|v| v.verify(input, &signature.to_vec()).is_ok()),
+            // Constant-time comparison of the tags.
+            Self::Hs256(key) => aws_lc_rs::hmac::verify(key, input, signature).is_ok(),
             Self::Rs256 { public, .. } => public.verify_raw(input, signature),
         }
     }
@@ -291,6 +287,8 @@ struct Issuer {
     auth_codes: Arc<dyn AuthCodeValidator>,
     body_limit: usize,
     profile: ProviderProfile,
+    /// Tokens already validated (see the `validated` module).
+    validated: ValidatedTokens,
 }
 
 /// Issues SNAP access tokens and validates them. Cheap to clone.
@@ -505,10 +503,10 @@ impl TokenIssuerBuilder {
                         random
                     }
                 };
-                JwtKey::Hs256 {
-                    encoding: EncodingKey::from_secret(&secret),
-                    decoding: DecodingKey::from_secret(&secret),
-                }
+                JwtKey::Hs256(Box::new(aws_lc_rs::hmac::Key::new(
+                    aws_lc_rs::hmac::HMAC_SHA256,
+                    &secret,
+                )))
             }
         };
         // `{"typ":"JWT","alg":"HS256"}`: serialising a Header cannot fail.
@@ -528,6 +526,7 @@ impl TokenIssuerBuilder {
                 auth_codes: self.auth_codes,
                 body_limit: self.body_limit,
                 profile: self.profile,
+                validated: ValidatedTokens::new(),
             }),
         })
     }
@@ -595,8 +594,8 @@ impl Issuer {
     }
 
     /// The claims of a token this issuer signed, of use `token_use`, not
-    /// expired at the clock's `now`.
-    fn decode(&self, token_use: &str, token: &str) -> Option<JwtClaims> {
+    /// expired at `now`.
+    fn decode(&self, token_use: &str, token: &str, now: DateTime<Utc>) -> Option<JwtClaims> {
         if token.len() > MAX_TOKEN {
             return None;
         }
@@ -613,24 +612,32 @@ impl Issuer {
         }
         let claims: JwtClaims =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()?;
-        let fresh = self.clock.now().timestamp() < claims.exp;
+        let fresh = now.timestamp() < claims.exp;
         (claims.iss == self.issuer && claims.tok == token_use && fresh).then_some(claims)
     }
 
     fn validate(&self, kind: TokenKind, token: &str) -> Result<TokenClaims, TokenRejection> {
+        let now = self.clock.now();
+        match self.validated.get(kind, token, now) {
+            Cached::Valid(claims) => return Ok(claims),
+            Cached::Expired => return Err(TokenRejection::Invalid),
+            Cached::Unknown => {}
+        }
         let token_use = match kind {
             TokenKind::B2b => USE_B2B,
             TokenKind::Customer => USE_B2B2C,
         };
         let claims = self
-            .decode(token_use, token)
+            .decode(token_use, token, now)
             .ok_or(TokenRejection::Invalid)?;
+        let expires = claims.exp;
         let mut out = TokenClaims::new(kind)
             .with_client_id(claims.sub)
             .with_token_id(claims.jti);
         out.customer_id = claims.cus;
         out.issued_at = DateTime::from_timestamp(claims.iat, 0);
-        out.expires_at = DateTime::from_timestamp(claims.exp, 0);
+        out.expires_at = DateTime::from_timestamp(expires, 0);
+        self.validated.insert(kind, token, expires, &out, now);
         Ok(out)
     }
 
@@ -793,7 +800,7 @@ impl Issuer {
                 } else if grant_type.eq_ignore_ascii_case("refresh_token") {
                     let refresh = string_field(&fields, &["refreshToken", "refresh_token"])
                         .map_err(|case| reject(case, "refreshToken"))?;
-                    self.decode(USE_REFRESH, refresh)
+                    self.decode(USE_REFRESH, refresh, self.clock.now())
                         .filter(|c| c.sub == partner.client_id())
                         .and_then(|c| c.cus)
                         .ok_or_else(|| reject(CaseCode::Unauthorized, "Invalid refreshToken"))?
@@ -870,6 +877,8 @@ impl TokenValidator for TokenIssuer {
         Box::pin(std::future::ready(self.inner.validate(kind, token)))
     }
 }
+
+mod validated;
 
 #[cfg(test)]
 mod tests;

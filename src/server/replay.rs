@@ -55,9 +55,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -78,7 +78,12 @@ pub(crate) fn signature_replay_key(signature: &str) -> String {
     let digest = Sha256::digest(signature.as_bytes());
     let mut key = String::with_capacity(SIGNATURE_KEY_PREFIX.len() + 64);
     key.push_str(SIGNATURE_KEY_PREFIX);
-    key.push_str(&hex::encode(digest));
+    // Written in place: no intermediate hex string.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in digest {
+        key.push(char::from(HEX[usize::from(byte >> 4)]));
+        key.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
     key
 }
 
@@ -220,58 +225,139 @@ pub enum WhenFull {
     Reject,
 }
 
-/// `(partner id, external id, day)`, with both ids in one shared string so
-/// that the expiry queue holds the key without copying it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// `(partner id, external id, day)`, with both ids in one shared buffer so
+/// that the expiry queue holds the key without copying it, and its hash
+/// computed once per request (by the store's keyed SipHash) and reused for
+/// every map operation.
+#[derive(Debug, Clone)]
 struct Key {
-    ids: Arc<str>,
+    hash: u64,
+    ids: Arc<[u8]>,
     partner_len: usize,
     day: JakartaDay,
 }
 
 impl Key {
-    fn new(partner_id: &str, external_id: &str, day: JakartaDay) -> Self {
-        let mut ids = String::with_capacity(partner_id.len() + external_id.len());
-        ids.push_str(partner_id);
-        ids.push_str(external_id);
+    fn new(hasher: &RandomState, partner_id: &str, external_id: &str, day: JakartaDay) -> Self {
+        // `str` hashing ends each string with a terminator, so
+        // ("ab", "c") and ("a", "bc") hash apart; `partner_len` tells them
+        // apart on equality.
+        let hash = hasher.hash_one((partner_id, external_id, day));
+        // One allocation for ids of the usual size: joined on the stack,
+        // then copied once into the shared buffer.
+        let (a, b) = (partner_id.as_bytes(), external_id.as_bytes());
+        let mut joined = [0u8; 128];
+        let ids: Arc<[u8]> = match joined.get_mut(..a.len() + b.len()) {
+            Some(buffer) => {
+                let (front, back) = buffer.split_at_mut(a.len());
+                front.copy_from_slice(a);
+                back.copy_from_slice(b);
+                Arc::from(&*buffer)
+            }
+            None => Arc::from([a, b].concat()),
+        };
         Self {
-            ids: Arc::from(ids),
+            hash,
+            ids,
             partner_len: partner_id.len(),
             day,
         }
     }
 }
 
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+            && self.partner_len == other.partner_len
+            && self.day == other.day
+            && self.ids == other.ids
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Passes [`Key`]'s precomputed hash through. DoS-safe because that hash is
+/// the store's randomly keyed SipHash of the attacker-controlled ids.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Unused: `Key` hashes through `write_u64`.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     /// key → (insertion sequence number, keep-until).
-    entries: HashMap<Key, (u64, DateTime<Utc>)>,
-    /// Soonest keep-until first (then insertion order), for expiry and
+    entries: HashMap<Key, (u64, DateTime<Utc>), BuildHasherDefault<Prehashed>>,
+    /// Soonest keep-until first, then insertion order, for expiry and
     /// eviction: short-lived `X-SIGNATURE` records and day-long
     /// `X-EXTERNAL-ID` records share the store, so insertion order alone
-    /// would keep expired signature records behind live ids. May hold
+    /// would keep expired signature records behind live ids. Keep-untils
+    /// repeat (every id of a day shares one, signatures share one per
+    /// second), so each gets a FIFO queue: the oldest entry is found at the
+    /// front of the first queue, without a heap over every entry. May hold
     /// stale sequence numbers of entries that were re-inserted; those are
     /// skipped.
-    order: BinaryHeap<Reverse<(DateTime<Utc>, u64, Key)>>,
+    order: BTreeMap<DateTime<Utc>, VecDeque<(u64, Key)>>,
     next_seq: u64,
 }
 
 impl State {
-    fn remove_front(&mut self) {
-        if let Some(Reverse((_, seq, key))) = self.order.pop()
-            && self.entries.get(&key).is_some_and(|(s, _)| *s == seq)
-        {
-            self.entries.remove(&key);
+    /// Forgets the oldest entry; `false` when there is none.
+    fn remove_front(&mut self) -> bool {
+        let Some(mut first) = self.order.first_entry() else {
+            return false;
+        };
+        let queue = first.get_mut();
+        if let Some((seq, key)) = queue.pop_front() {
+            Self::forget(&mut self.entries, seq, &key);
         }
+        if queue.is_empty() {
+            first.remove();
+        }
+        true
     }
 
     fn purge_expired(&mut self, now: DateTime<Utc>) {
-        while self
-            .order
-            .peek()
-            .is_some_and(|Reverse((until, _, _))| *until <= now)
+        while let Some(first) = self.order.first_entry()
+            && *first.key() <= now
         {
-            self.remove_front();
+            for (seq, key) in first.remove() {
+                Self::forget(&mut self.entries, seq, &key);
+            }
+        }
+    }
+
+    fn forget(
+        entries: &mut HashMap<Key, (u64, DateTime<Utc>), BuildHasherDefault<Prehashed>>,
+        seq: u64,
+        key: &Key,
+    ) {
+        // One probe: a stale record (the key was recorded again since) puts
+        // the entry back.
+        if let Some((key, value)) = entries.remove_entry(key)
+            && value.0 != seq
+        {
+            entries.insert(key, value);
         }
     }
 }
@@ -282,6 +368,7 @@ impl State {
 /// Per process: a fleet of servers needs a shared store.
 pub struct InMemoryReplayStore {
     state: Mutex<State>,
+    hasher: RandomState,
     capacity: usize,
     when_full: WhenFull,
     clock: Arc<dyn Clock>,
@@ -338,7 +425,8 @@ impl InMemoryReplayStore {
         keep_until: DateTime<Utc>,
     ) -> Result<ReplayVerdict, ReplayError> {
         let now = self.clock.now();
-        let key = Key::new(partner_id, external_id, day);
+        // Hashed and copied before taking the lock.
+        let key = Key::new(&self.hasher, partner_id, external_id, day);
         let mut state = self.lock();
         state.purge_expired(now);
         if let Some((_, until)) = state.entries.get(&key)
@@ -352,16 +440,20 @@ impl InMemoryReplayStore {
         }
         if !state.entries.contains_key(&key) {
             while state.entries.len() >= self.capacity {
-                match self.when_full {
-                    WhenFull::EvictOldest if !state.order.is_empty() => state.remove_front(),
-                    _ => return Err(ReplayError::Full),
+                let evicted = self.when_full == WhenFull::EvictOldest && state.remove_front();
+                if !evicted {
+                    return Err(ReplayError::Full);
                 }
             }
         }
         let seq = state.next_seq;
         state.next_seq += 1;
         state.entries.insert(key.clone(), (seq, keep_until));
-        state.order.push(Reverse((keep_until, seq, key)));
+        state
+            .order
+            .entry(keep_until)
+            .or_default()
+            .push_back((seq, key));
         Ok(ReplayVerdict::Fresh)
     }
 }
@@ -434,6 +526,7 @@ impl InMemoryReplayStoreBuilder {
     pub fn build(self) -> InMemoryReplayStore {
         InMemoryReplayStore {
             state: Mutex::new(State::default()),
+            hasher: RandomState::new(),
             capacity: self.capacity,
             when_full: self.when_full,
             clock: self.clock,

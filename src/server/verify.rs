@@ -87,10 +87,11 @@
 
 use super::headers::{HeaderState, display_name, header_state};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -110,7 +111,7 @@ use crate::headers::{
     X_SIGNATURE, X_TIMESTAMP,
 };
 use crate::profile::{ProviderProfile, TransactionSignature};
-use crate::response_code::{CaseCode, service_for_path};
+use crate::response_code::{CaseCode, STANDARD_SERVICES, service_for_path};
 use crate::signature::VerifyError;
 use crate::string_to_sign::{TransactionParts, bare_token};
 use crate::symmetric::SymmetricSigner;
@@ -377,13 +378,52 @@ impl VerifyConfig {
             .filter(|(route, _)| path == route || path.ends_with(route.as_str()))
             .max_by_key(|(route, _)| route.len())
             .map(|(_, code)| *code)
-            .or_else(|| service_for_path(path).map(ServiceCode::of))
+            .or_else(|| standard_service(path))
             .unwrap_or(self.fallback_service)
     }
 
     fn now_header(&self) -> Timestamp {
         self.profile.timestamp_format().format(self.clock.now())
     }
+}
+
+/// The standard table by path, for [`standard_service`]; `None` if some
+/// standard path does not start with `/` (then the table is scanned).
+static STANDARD_BY_PATH: LazyLock<Option<(HashMap<&'static str, ServiceCode>, usize)>> =
+    LazyLock::new(|| {
+        let mut by_path = HashMap::new();
+        let mut longest = 0;
+        for service in STANDARD_SERVICES {
+            if !service.path.starts_with('/') {
+                return None;
+            }
+            // A later row wins, as in `service_for_path`'s `max_by_key`.
+            by_path.insert(service.path, ServiceCode::of(service));
+            longest = longest.max(service.path.len());
+        }
+        Some((by_path, longest))
+    });
+
+/// [`service_for_path`] without scanning the table on every request: the
+/// standard paths start with `/`, so the longest one that ends `path` is the
+/// longest suffix of `path` starting at a `/` that is in the table. Only the
+/// last `longest` bytes are tried, so a hostile path of many slashes costs
+/// no more than a short one.
+fn standard_service(path: &str) -> Option<ServiceCode> {
+    let Some((by_path, longest)) = STANDARD_BY_PATH.as_ref() else {
+        return service_for_path(path).map(ServiceCode::of);
+    };
+    // The same normalisation as `service_for_path`.
+    let path = path
+        .split_once(['?', '#'])
+        .map_or(path, |(before, _)| before);
+    let path = path.trim_end_matches('/');
+    let path = path.strip_suffix(".htm").unwrap_or(path);
+    let from = path.len().saturating_sub(*longest);
+    // A `/` byte always starts a character, so `path[i..]` is a `str`.
+    (from..path.len())
+        .filter(|&i| path.as_bytes()[i] == b'/')
+        .find_map(|i| by_path.get(path.get(i..)?).copied())
 }
 
 /// The verifying layer. Build it with [`VerifyLayer::builder`]; cheap to
@@ -1272,3 +1312,6 @@ where
     drop(canonical);
     Ok((verified, raw))
 }
+
+#[cfg(test)]
+mod tests;

@@ -164,3 +164,112 @@ fn static_auth_codes_redeem_in_constant_time() {
     assert_eq!(rt.block_on(codes.redeem("c", "code-3")).unwrap(), None);
     assert!(!format!("{codes:?}").contains("code-1"));
 }
+
+/// A clock the test moves.
+#[derive(Debug)]
+struct MovingClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl Clock for MovingClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[test]
+fn validated_tokens_are_remembered_but_still_expire_and_stay_kind_bound() {
+    let t0 = at("2026-11-22T10:00:00+07:00");
+    let clock = Arc::new(MovingClock(std::sync::Mutex::new(t0)));
+    let issuer = TokenIssuer::builder(StaticPartners::default())
+        .shared_clock(clock.clone())
+        .build()
+        .unwrap();
+    let inner = &issuer.inner;
+    let issued = issuer.issue_b2b("c1").unwrap();
+    let token = issued.access_token.expose_secret();
+
+    let first = inner.validate(TokenKind::B2b, token).unwrap();
+    assert_eq!(inner.validated.len(), 1, "a valid token is remembered");
+    // The remembered answer is the same answer.
+    assert_eq!(inner.validate(TokenKind::B2b, token).unwrap(), first);
+    assert_eq!(first.client_id.as_deref(), Some("c1"));
+    assert_eq!(first.expires_at, Some(issued.expires_at));
+    // Remembered as a B2B token, it is still no customer token.
+    assert!(inner.validate(TokenKind::Customer, token).is_err());
+
+    // One character off is another token, refused, and not remembered.
+    let mut forged = token.to_owned();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    assert!(inner.validate(TokenKind::B2b, &forged).is_err());
+    assert_eq!(inner.validated.len(), 1);
+
+    // Expired at `exp` on the issuer's clock, remembered or not.
+    *clock.0.lock().unwrap() = issued.expires_at - TimeDelta::seconds(1);
+    assert!(inner.validate(TokenKind::B2b, token).is_ok());
+    *clock.0.lock().unwrap() = issued.expires_at;
+    assert!(inner.validate(TokenKind::B2b, token).is_err());
+    assert_eq!(inner.validated.len(), 0, "the expired token is forgotten");
+    assert!(inner.validate(TokenKind::B2b, token).is_err());
+    assert_eq!(inner.validated.len(), 0, "and not remembered again");
+}
+
+#[test]
+fn the_validated_tokens_are_bounded() {
+    let t0 = at("2026-11-22T10:00:00+07:00");
+    let issuer = issuer_at(t0);
+    for n in 0..validated::CAPACITY + 10 {
+        let token = issuer.issue_b2b(&format!("client-{n}")).unwrap();
+        let claims = issuer
+            .inner
+            .validate(TokenKind::B2b, token.access_token.expose_secret())
+            .unwrap();
+        assert_eq!(claims.client_id, Some(format!("client-{n}")));
+        assert!(issuer.inner.validated.len() <= validated::CAPACITY);
+    }
+    assert!(issuer.inner.validated.len() >= 10);
+}
+
+#[test]
+fn hs256_tokens_are_standard_jwts() {
+    // The MAC comes from aws-lc-rs directly: the tokens must still verify
+    // with an ordinary JWT library holding the same secret.
+    let secret = b"0123456789abcdef0123456789abcdef".to_vec();
+    let t0 = at("2026-11-22T10:00:00+07:00");
+    let issuer = TokenIssuer::builder(StaticPartners::default())
+        .hs256_secret(secret.clone())
+        .clock(FixedClock(t0))
+        .build()
+        .unwrap();
+    let token = issuer.issue_b2b("c1").unwrap();
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.required_spec_claims.clear();
+    let decoded = jsonwebtoken::decode::<serde_json::Value>(
+        token.access_token.expose_secret(),
+        &jsonwebtoken::DecodingKey::from_secret(&secret),
+        &validation,
+    )
+    .unwrap();
+    assert_eq!(decoded.claims["sub"], "c1");
+    // And a token signed by the library is accepted, whatever its origin.
+    let claims = serde_json::json!({
+        "iss": decoded.claims["iss"], "sub": "c2", "tok": "b2b",
+        "iat": t0.timestamp(), "exp": t0.timestamp() + 60, "jti": "j1",
+    });
+    let theirs = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(&secret),
+    )
+    .unwrap();
+    let ours = issuer.inner.validate(TokenKind::B2b, &theirs).unwrap();
+    assert_eq!(ours.client_id.as_deref(), Some("c2"));
+    // A different secret's token is refused.
+    let forged = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"another-secret-another-secret-xx"),
+    )
+    .unwrap();
+    assert!(issuer.inner.validate(TokenKind::B2b, &forged).is_err());
+}
