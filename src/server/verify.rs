@@ -1293,12 +1293,7 @@ where
             let digest = signature_sha256(signature);
             replay_answer(
                 store
-                    .check_and_insert_signature(
-                        partner.partner_id(),
-                        &digest,
-                        day,
-                        keep_until,
-                    )
+                    .check_and_insert_signature(partner.partner_id(), &digest, day, keep_until)
                     .await,
             )?;
         }
