@@ -12,13 +12,29 @@
 //! SNAP does not sign `X-EXTERNAL-ID`, so the id alone stops honest
 //! retries, not an attacker: a captured request with a new id would be
 //! accepted again while its `X-TIMESTAMP` is inside the window. The layer
-//! therefore also records each accepted `X-SIGNATURE`, through the same
-//! store and the same [`check_and_insert`](ReplayStore::check_and_insert)
-//! call, under a key of its own kind: `sig:` followed by the hex SHA-256 of
-//! the signature (68 characters, longer than any accepted `X-EXTERNAL-ID`,
-//! so the two kinds never meet), kept until the timestamp leaves the window
-//! (`X-TIMESTAMP` + window). A store, such as a shared Redis one, needs no
-//! change to cover both.
+//! therefore also records each accepted `X-SIGNATURE` (its SHA-256), through
+//! the same store's
+//! [`check_and_insert_signature`](ReplayStore::check_and_insert_signature),
+//! kept until the timestamp leaves the window (`X-TIMESTAMP` + window).
+//! Inside the window the signature record is the replay protection; the
+//! day's id uniqueness is a business rule. The default method records it
+//! through [`check_and_insert`](ReplayStore::check_and_insert) under the key
+//! `sig:` + the hex SHA-256 (68 characters, longer than any accepted
+//! `X-EXTERNAL-ID`, so the two kinds never meet): a store that implements
+//! only `check_and_insert`, such as the shared Redis one, covers both.
+//!
+//! [`InMemoryReplayStore`] keeps signature records apart, because one
+//! evicting map fails under load: at 1000 requests per second and more it
+//! is always full, signature records expire soonest, so each was evicted
+//! almost at once and replays with a new id passed again. Signature records
+//! have their own bound
+//! ([`signature_capacity`](InMemoryReplayStoreBuilder::signature_capacity),
+//! 16-byte records, expiring in whole-second buckets) and are never
+//! evicted: when full, [`ReplayError::Full`] (`429xx00` from the layer)
+//! until some expire. The `X-EXTERNAL-ID` records keep their bound and
+//! [`WhenFull`] eviction: a forgotten id lets the same id through again
+//! later in the day, but a replay inside the window is still stopped by its
+//! signature record, and one outside it by the window.
 //!
 //! What this cannot do: stop a replay to *another* server that does not
 //! share the store; stop an attacker who can sign (who holds the client
@@ -28,7 +44,7 @@
 //! [`VerifyLayerBuilder::without_signature_replay_check`](super::VerifyLayerBuilder::without_signature_replay_check)).
 //! Duplicate detection is only as long as the store remembers: a full
 //! [`InMemoryReplayStore`] with [`WhenFull::EvictOldest`] forgets the
-//! oldest entries first.
+//! oldest `X-EXTERNAL-ID`s first (never a live signature record).
 //!
 //! [`ReplayStore`] is the seam (async, so a Redis store can implement it with
 //! `SET key 1 NX EXAT keep_until`); [`InMemoryReplayStore`] is the bounded
@@ -50,6 +66,14 @@
 //! assert_eq!(store.check_and_insert("partner-01", "123", day, keep_until).await?, ReplayVerdict::Duplicate);
 //! // Another partner may use the same id.
 //! assert_eq!(store.check_and_insert("partner-02", "123", day, keep_until).await?, ReplayVerdict::Fresh);
+//!
+//! // A used X-SIGNATURE, as its SHA-256, kept until X-TIMESTAMP + window.
+//! let signature_sha256 = [7u8; 32];
+//! let in_window = now + TimeDelta::minutes(5);
+//! let check = || store.check_and_insert_signature("partner-01", &signature_sha256, day, in_window);
+//! assert_eq!(check().await?, ReplayVerdict::Fresh);
+//! assert_eq!(check().await?, ReplayVerdict::Duplicate);
+//! assert_eq!(store.signature_len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -490,9 +514,9 @@ impl Signatures {
 ///   signature is refused with [`ReplayError::Full`] (the verifying layer
 ///   answers `429xx00`) until records expire. Fail closed: forgetting one
 ///   would let its request be replayed. A record is 16 bytes, held twice
-///   (index and expiry bucket), about 40 bytes with the table overhead and
-///   up to twice that while the tables grow (≈ 40–80 MB at the default
-///   bound when full; nothing is reserved up front).
+///   (index and expiry bucket): 36–71 bytes with the tables' load and
+///   growth (50–70 MB at the default bound when full; the tables grow with
+///   use, nothing is reserved up front, and the index keeps its peak size).
 ///
 /// Per process: a fleet of servers needs a shared store.
 pub struct InMemoryReplayStore {
@@ -510,7 +534,7 @@ impl InMemoryReplayStore {
     /// MiB).
     pub const DEFAULT_CAPACITY: usize = 100_000;
 
-    /// Default capacity for `X-SIGNATURE` records: 1 000 000 (≈ 40 MB when
+    /// Default capacity for `X-SIGNATURE` records: 1 000 000 (50–70 MB when
     /// full).
     pub const DEFAULT_SIGNATURE_CAPACITY: usize = 1_000_000;
 
@@ -716,7 +740,7 @@ impl InMemoryReplayStoreBuilder {
     /// Size it for the peak rate times the time a record is kept (the
     /// request's `X-TIMESTAMP` + window, up to twice the window after
     /// arrival): 1 000 000 covers ≈ 1 600 requests per second for a ±5 min
-    /// window. About 40 bytes per record (up to 80 while the tables grow).
+    /// window. 36–71 bytes per record, with the tables' load and growth.
     /// When full, new signatures are refused with [`ReplayError::Full`]
     /// (`429xx00` from the verifying layer); live records are never
     /// evicted.
