@@ -180,6 +180,78 @@ async fn a_captured_request_resent_with_a_new_external_id_is_a_conflict() {
 }
 
 #[tokio::test]
+async fn a_full_id_store_still_rejects_a_replay_with_a_new_external_id() {
+    // Two id records at most: under load the id records are always full.
+    // Signature records are held apart and never evicted, so the captured
+    // request stays a replay however many requests come after it.
+    let store = InMemoryReplayStore::builder().capacity(2).build();
+    let layer = VerifyLayer::builder(partners())
+        .without_token_check()
+        .replay_store(store)
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route(
+            QUERY_PATH,
+            post(|| async { r#"{"responseCode":"2005100"}"# }),
+        )
+        .layer(layer);
+    let addr = serve(app).await;
+
+    let now = Utc::now();
+    let captured = sign(r#"{"originalReferenceNo":"C0"}"#, now);
+    assert_eq!(
+        send(addr, QUERY_PATH, &captured, "300000").await.0,
+        StatusCode::OK
+    );
+    for n in 1..=50 {
+        let body: &'static str =
+            Box::leak(format!(r#"{{"originalReferenceNo":"C{n}"}}"#).into_boxed_str());
+        let (status, body) = send(addr, QUERY_PATH, &sign(body, now), &format!("3{n:05}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // "300000" itself was evicted long ago: the id check alone would pass
+    // both of these.
+    for id in ["300000", "399999"] {
+        let (status, body) = send(addr, QUERY_PATH, &captured, id).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{id}: {body}");
+        assert_eq!(body["responseCode"], "4095100");
+    }
+}
+
+#[tokio::test]
+async fn full_signature_records_refuse_new_requests_with_429_and_keep_rejecting_replays() {
+    // Fail closed: no live signature record is forgotten to make room.
+    let store = InMemoryReplayStore::builder().signature_capacity(1).build();
+    let layer = VerifyLayer::builder(partners())
+        .without_token_check()
+        .replay_store(store)
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route(QUERY_PATH, post(|| async { "{}" }))
+        .layer(layer);
+    let addr = serve(app).await;
+    let now = Utc::now();
+    let first = sign(r#"{"originalReferenceNo":"D1"}"#, now);
+    assert_eq!(
+        send(addr, QUERY_PATH, &first, "400001").await.0,
+        StatusCode::OK
+    );
+    let (status, body) = send(
+        addr,
+        QUERY_PATH,
+        &sign(r#"{"originalReferenceNo":"D2"}"#, now),
+        "400002",
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["responseCode"], "4295100");
+    let (status, body) = send(addr, QUERY_PATH, &first, "400003").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}
+
+#[tokio::test]
 async fn the_signature_check_can_be_turned_off_and_the_id_check_stays() {
     let layer = VerifyLayer::builder(partners())
         .without_token_check()

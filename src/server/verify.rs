@@ -121,7 +121,7 @@ use super::claims::{TokenClaims, TokenKind, TokenRejection, TokenValidator};
 use super::partner::{LookupError, Partner, PartnerDirectory};
 use super::reject::{Rejection, ServiceCode};
 use super::replay::{
-    InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict, signature_replay_key,
+    InMemoryReplayStore, JakartaDay, ReplayError, ReplayStore, ReplayVerdict, signature_sha256,
 };
 use crate::keys::RsaPublicKey;
 use crate::token::BoxFuture;
@@ -1290,10 +1290,10 @@ where
             let keep_until = window
                 .and_then(|window| timestamp.instant().to_utc().checked_add_signed(window))
                 .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
-            let key = signature_replay_key(signature);
+            let digest = signature_sha256(signature);
             replay_answer(
                 store
-                    .check_and_insert(partner.partner_id(), &key, day, keep_until)
+                    .check_and_insert_signature(partner.partner_id(), &digest, day, keep_until)
                     .await,
             )?;
         }

@@ -147,7 +147,7 @@ fn short_lived_signature_records_expire_behind_day_long_ids_and_go_first_when_fu
     let day = JakartaDay::of(now);
     let midnight = day.next_midnight();
     let five_minutes = now + TimeDelta::minutes(5);
-    let signature = signature_replay_key("c2lnbmF0dXJl");
+    let signature = signature_replay_key(&signature_sha256("c2lnbmF0dXJl"));
     assert_eq!(signature.len(), 68);
     assert!(signature.starts_with("sig:"));
     // An id (kept all day), then a signature (kept 5 min), then another id.
@@ -297,10 +297,300 @@ fn signature_keys_are_sig_and_the_lowercase_hex_sha256() {
     use sha2::{Digest, Sha256};
     for signature in ["", "c2lnbmF0dXJl", &"A".repeat(344)] {
         let want = format!("sig:{}", hex::encode(Sha256::digest(signature.as_bytes())));
-        assert_eq!(signature_replay_key(signature), want);
+        assert_eq!(signature_replay_key(&signature_sha256(signature)), want);
     }
     assert_eq!(
-        signature_replay_key("abc"),
+        signature_replay_key(&signature_sha256("abc")),
         "sig:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
+}
+
+// ------------------------------------------------- signature records apart
+
+/// Polls a store's future once: the in-memory store answers at once.
+fn ready<T>(future: BoxFuture<'_, T>) -> T {
+    let mut future = future;
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("the in-memory store never waits"),
+    }
+}
+
+/// Only `check_and_insert`: the trait's default records signatures through
+/// it, as the layer did before signature records had a structure of their
+/// own.
+struct IdsOnly<'a>(&'a InMemoryReplayStore);
+
+impl ReplayStore for IdsOnly<'_> {
+    fn check_and_insert<'a>(
+        &'a self,
+        partner_id: &'a str,
+        external_id: &'a str,
+        day: JakartaDay,
+        keep_until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<ReplayVerdict, ReplayError>> {
+        self.0
+            .check_and_insert(partner_id, external_id, day, keep_until)
+    }
+}
+
+fn signature(
+    store: &dyn ReplayStore,
+    partner: &str,
+    signature: &str,
+    keep_until: DateTime<Utc>,
+) -> Result<ReplayVerdict, ReplayError> {
+    let day = JakartaDay::of(keep_until);
+    ready(store.check_and_insert_signature(partner, &signature_sha256(signature), day, keep_until))
+}
+
+#[test]
+fn a_signature_record_still_rejects_its_replay_when_the_id_records_are_full() {
+    // The regression: at full id capacity, with every id kept all day, a
+    // signature record in the same evicting map was the first forgotten.
+    let now = at("2026-11-22T10:00:00+07:00");
+    let day = JakartaDay::of(now);
+    let midnight = day.next_midnight();
+    let in_window = now + TimeDelta::minutes(5);
+    let store = InMemoryReplayStore::builder()
+        .capacity(2)
+        .clock(crate::timestamp::FixedClock(now))
+        .build();
+    assert_eq!(
+        signature(&store, "p", "captured", in_window).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    for id in 0..100 {
+        let id = id.to_string();
+        assert_eq!(
+            store.check("p", &id, day, midnight).unwrap(),
+            ReplayVerdict::Fresh
+        );
+        assert_eq!(
+            signature(&store, "p", &format!("other-{id}"), in_window).unwrap(),
+            ReplayVerdict::Fresh
+        );
+    }
+    assert_eq!(store.len(), 2, "ids were evicted");
+    assert_eq!(store.signature_len(), 101);
+    assert_eq!(
+        signature(&store, "p", "captured", in_window).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+
+    // Through the trait's default (one evicting map), the same sequence
+    // forgets the captured signature: what the override is for.
+    let plain = InMemoryReplayStore::builder()
+        .capacity(2)
+        .clock(crate::timestamp::FixedClock(now))
+        .build();
+    let ids_only = IdsOnly(&plain);
+    signature(&ids_only, "p", "captured", in_window).unwrap();
+    for id in 0..100 {
+        let id = id.to_string();
+        plain.check("p", &id, day, midnight).unwrap();
+        signature(&ids_only, "p", &format!("other-{id}"), in_window).unwrap();
+    }
+    assert_eq!(
+        signature(&ids_only, "p", "captured", in_window).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(plain.signature_len(), 0, "the default used the id map");
+}
+
+#[test]
+fn signature_records_expire_at_keep_until() {
+    let clock = Arc::new(TestClock(Mutex::new(at("2026-11-22T10:00:00+07:00"))));
+    let store = InMemoryReplayStore::builder()
+        .shared_clock(clock.clone())
+        .build();
+    let keep_until = clock.now() + TimeDelta::minutes(5);
+    let later = keep_until + TimeDelta::seconds(30);
+    assert_eq!(
+        signature(&store, "p", "s1", keep_until).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        signature(&store, "p", "s2", later).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    clock.set(keep_until - TimeDelta::seconds(1));
+    assert_eq!(
+        signature(&store, "p", "s1", keep_until).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    clock.set(keep_until);
+    // Gone at keep_until; already past, so nothing is recorded again.
+    assert_eq!(
+        signature(&store, "p", "s1", keep_until).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(store.signature_len(), 1, "only s2 is held");
+    assert_eq!(
+        signature(&store, "p", "s2", later).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    // A keep-until inside a second is kept to the end of that second at
+    // most, never less.
+    let odd = keep_until + TimeDelta::milliseconds(1_500);
+    assert_eq!(
+        signature(&store, "p", "s3", odd).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    clock.set(odd - TimeDelta::milliseconds(1));
+    assert_eq!(
+        signature(&store, "p", "s3", odd).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    clock.set(odd + TimeDelta::milliseconds(500));
+    assert_eq!(
+        signature(&store, "p", "s3", odd).unwrap(),
+        ReplayVerdict::Fresh
+    );
+}
+
+#[test]
+fn full_signature_records_refuse_new_signatures_until_some_expire() {
+    let clock = Arc::new(TestClock(Mutex::new(at("2026-11-22T10:00:00+07:00"))));
+    let store = InMemoryReplayStore::builder()
+        .signature_capacity(2)
+        .when_full(WhenFull::EvictOldest)
+        .shared_clock(clock.clone())
+        .build();
+    assert_eq!(store.signature_capacity(), 2);
+    let soon = clock.now() + TimeDelta::minutes(1);
+    let late = clock.now() + TimeDelta::minutes(5);
+    assert_eq!(
+        signature(&store, "p", "a", soon).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert_eq!(
+        signature(&store, "p", "b", late).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    // Full: refused, and no live record is forgotten to make room.
+    assert!(matches!(
+        signature(&store, "p", "c", late),
+        Err(ReplayError::Full)
+    ));
+    assert_eq!(
+        signature(&store, "p", "a", soon).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    assert_eq!(
+        signature(&store, "p", "b", late).unwrap(),
+        ReplayVerdict::Duplicate
+    );
+    // The ids are a bound of their own.
+    let day = JakartaDay::of(clock.now());
+    assert_eq!(
+        store.check("p", "1", day, day.next_midnight()).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    // "a" expires: room for one.
+    clock.set(soon);
+    assert_eq!(
+        signature(&store, "p", "c", late).unwrap(),
+        ReplayVerdict::Fresh
+    );
+    assert!(matches!(
+        signature(&store, "p", "d", late),
+        Err(ReplayError::Full)
+    ));
+    assert_eq!(store.signature_len(), 2);
+}
+
+#[test]
+fn signature_records_tell_partners_apart() {
+    let now = at("2026-11-22T10:00:00+07:00");
+    let store = InMemoryReplayStore::builder()
+        .clock(crate::timestamp::FixedClock(now))
+        .build();
+    let until = now + TimeDelta::minutes(5);
+    for partner in ["ab", "a", "b", ""] {
+        assert_eq!(
+            signature(&store, partner, "same", until).unwrap(),
+            ReplayVerdict::Fresh,
+            "{partner}"
+        );
+    }
+    for partner in ["ab", "a", "b", ""] {
+        assert_eq!(
+            signature(&store, partner, "same", until).unwrap(),
+            ReplayVerdict::Duplicate,
+            "{partner}"
+        );
+    }
+    assert_eq!(
+        signature_digest("ab", &[0; 32]),
+        signature_digest("ab", &[0; 32])
+    );
+    assert_ne!(
+        signature_digest("ab", &[0; 32]),
+        signature_digest("a", &[0; 32])
+    );
+}
+
+/// The reference for signature records: a list, expiry by scanning, a
+/// bound that refuses.
+#[derive(Default)]
+struct SignatureModel(Vec<(String, String, DateTime<Utc>)>);
+
+impl SignatureModel {
+    fn check(
+        &mut self,
+        capacity: usize,
+        (partner, signature, keep_until): (&str, &str, DateTime<Utc>),
+        now: DateTime<Utc>,
+    ) -> Result<ReplayVerdict, ()> {
+        self.0.retain(|e| e.2 > now);
+        if self.0.iter().any(|e| e.0 == partner && e.1 == signature) {
+            return Ok(ReplayVerdict::Duplicate);
+        }
+        if keep_until <= now {
+            return Ok(ReplayVerdict::Fresh);
+        }
+        if self.0.len() >= capacity {
+            return Err(());
+        }
+        self.0.push((partner.into(), signature.into(), keep_until));
+        Ok(ReplayVerdict::Fresh)
+    }
+}
+
+proptest::proptest! {
+    /// Whole-second keep-untils and clock steps (the store rounds
+    /// keep-untils up to the second): the signature records answer as the
+    /// reference does and hold as many, whatever the id records do.
+    #[test]
+    fn signature_records_answer_as_the_reference_model(
+        capacity in 1usize..6,
+        steps in proptest::collection::vec((0u8..3, 0u8..8, 0i64..8, 0i64..3, proptest::bool::ANY), 1..80),
+    ) {
+        let start = at("2026-11-22T23:58:00+07:00");
+        let clock = Arc::new(TestClock(Mutex::new(start)));
+        let store = InMemoryReplayStore::builder()
+            .capacity(1)
+            .signature_capacity(capacity)
+            .shared_clock(clock.clone())
+            .build();
+        let mut model = SignatureModel::default();
+        for (n, (partner, sig, keep, advance, id_too)) in steps.into_iter().enumerate() {
+            let now = clock.now() + TimeDelta::seconds(advance * 20);
+            clock.set(now);
+            let partner = format!("p{partner}");
+            let sig = format!("s{sig}");
+            let keep_until = start + TimeDelta::seconds(keep * 20);
+            if id_too {
+                // Ids churning through a full id map change nothing.
+                let day = JakartaDay::of(now);
+                store.check(&partner, &n.to_string(), day, day.next_midnight()).unwrap();
+            }
+            let got = signature(&store, &partner, &sig, keep_until).map_err(|_| ());
+            let want = model.check(capacity, (&partner, &sig, keep_until), now);
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(store.signature_len(), model.0.len());
+        }
+    }
 }
