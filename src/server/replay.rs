@@ -107,15 +107,9 @@ pub(crate) fn signature_sha256(signature: &str) -> [u8; 32] {
 /// signature's length (RSA signatures are 344 characters). Shared stores
 /// hold keys written by other versions, so the format is fixed.
 pub(crate) fn signature_replay_key(signature_sha256: &[u8; 32]) -> String {
-    let mut key = String::with_capacity(SIGNATURE_KEY_PREFIX.len() + 64);
-    key.push_str(SIGNATURE_KEY_PREFIX);
-    // Written in place: no intermediate hex string.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &byte in signature_sha256 {
-        key.push(char::from(HEX[usize::from(byte >> 4)]));
-        key.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    key
+    // Only stores without their own signature records (Redis, users') get
+    // here; the in-memory store keeps a fixed-size digest instead.
+    format!("{SIGNATURE_KEY_PREFIX}{}", hex::encode(signature_sha256))
 }
 
 /// A calendar day in Jakarta (WIB, UTC+7, no daylight saving).
